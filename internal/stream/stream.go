@@ -1,0 +1,273 @@
+package stream
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vigia-dev/vigia/internal/message"
+)
+
+// Stream is a connection to the JetStream stream of messages, with the
+// embedded server it started, if any. It is safe for concurrent use.
+type Stream struct {
+	cfg     Config
+	logger  *slog.Logger
+	srv     *server.Server // nil when connected to an external server
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	metrics *metrics
+	close   sync.Once
+}
+
+// Open starts the embedded server (when cfg.URL is empty) or connects to
+// the external one, and creates or updates the stream.
+func Open(ctx context.Context, cfg Config, logger *slog.Logger, reg prometheus.Registerer) (*Stream, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("stream config: %w", err)
+	}
+	s := &Stream{cfg: cfg, logger: logger.With("component", "stream"), metrics: newMetrics(reg)}
+	var err error
+	if cfg.URL == "" {
+		if s.srv, err = startEmbedded(cfg.StoreDir); err != nil {
+			return nil, err
+		}
+		s.nc, err = nats.Connect("", nats.InProcessServer(s.srv), nats.Name("vigia"), nats.MaxReconnects(-1))
+	} else {
+		opts := []nats.Option{nats.Name("vigia"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false)}
+		if cfg.CredentialsFile != "" {
+			opts = append(opts, nats.UserCredentials(cfg.CredentialsFile))
+		}
+		s.nc, err = nats.Connect(cfg.URL, opts...)
+	}
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("connect to nats: %w", err)
+	}
+	s.js, err = jetstream.New(s.nc, jetstream.WithPublishAsyncMaxPending(4096))
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open jetstream: %w", err)
+	}
+	_, err = s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        cfg.Stream,
+		Description: "Vigía: normalized messages from every collector",
+		Subjects:    []string{cfg.Subject + ".>"},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		Replicas:    cfg.Replicas,
+		MaxAge:      cfg.MaxAge,
+		MaxBytes:    cfg.MaxBytes,
+		Duplicates:  cfg.DuplicateWindow,
+		Discard:     jetstream.DiscardOld,
+	})
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("create stream %s: %w", cfg.Stream, err)
+	}
+	return s, nil
+}
+
+func startEmbedded(dir string) (*server.Server, error) {
+	if dir == "" {
+		return nil, errors.New("start embedded nats: store_dir is empty")
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("start embedded nats: %w", err)
+	}
+	srv, err := server.NewServer(&server.Options{
+		ServerName: "vigia-embedded",
+		DontListen: true,
+		JetStream:  true,
+		StoreDir:   filepath.Clean(dir),
+		NoSigs:     true,
+		NoLog:      true,
+		MaxPayload: 1 << 20,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start embedded nats: %w", err)
+	}
+	srv.Start()
+	if !srv.ReadyForConnections(30 * time.Second) {
+		srv.Shutdown()
+		return nil, errors.New("start embedded nats: not ready after 30s")
+	}
+	return srv, nil
+}
+
+// Embedded reports whether the stream runs on an embedded server.
+func (s *Stream) Embedded() bool { return s.srv != nil }
+
+// subject returns the subject a message of channel c is published on.
+func (s *Stream) subject(c message.Channel) string {
+	return s.cfg.Subject + "." + strings.NewReplacer(".", "_", "*", "_", ">", "_", " ", "_").Replace(string(c))
+}
+
+// Publish writes msgs to the stream and returns once JetStream acknowledged
+// every one of them. Each message's ID is its Nats-Msg-Id, so a message
+// published twice inside the duplicate window is stored once. On error,
+// some messages may have been stored: callers retry the whole call, which
+// is safe thanks to the IDs.
+func (s *Stream) Publish(ctx context.Context, msgs ...message.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
+	for i := range msgs {
+		data, err := json.Marshal(&msgs[i])
+		if err != nil {
+			return fmt.Errorf("encode message %s: %w", msgs[i].ID, err)
+		}
+		nm := &nats.Msg{Subject: s.subject(msgs[i].Channel), Data: data, Header: nats.Header{}}
+		nm.Header.Set(jetstream.MsgIDHeader, string(msgs[i].ID))
+		f, err := s.js.PublishMsgAsync(nm)
+		if err != nil {
+			s.metrics.publishErrors.Inc()
+			return fmt.Errorf("publish message %s: %w", msgs[i].ID, err)
+		}
+		futures = append(futures, f)
+	}
+	var dup int
+	for _, f := range futures {
+		select {
+		case ack := <-f.Ok():
+			if ack.Duplicate {
+				dup++
+			}
+		case err := <-f.Err():
+			s.metrics.publishErrors.Inc()
+			return fmt.Errorf("publish message %s: %w", f.Msg().Header.Get(jetstream.MsgIDHeader), err)
+		case <-ctx.Done():
+			return fmt.Errorf("publish %d messages: %w", len(msgs), ctx.Err())
+		}
+	}
+	s.metrics.published.Add(float64(len(msgs) - dup))
+	s.metrics.duplicates.Add(float64(dup))
+	return nil
+}
+
+// Delivery is one message read from the stream. Its handler must call Ack
+// once the message is committed downstream, or Nak to have it redelivered.
+type Delivery struct {
+	Message message.Message
+	msg     jetstream.Msg
+}
+
+// Ack tells the stream the message is safely stored downstream.
+func (d Delivery) Ack() error { return d.msg.Ack() }
+
+// Nak asks the stream to redeliver the message.
+func (d Delivery) Nak() error { return d.msg.Nak() }
+
+// InProgress resets the delivery's ack timer while it waits downstream.
+func (d Delivery) InProgress() error { return d.msg.InProgress() }
+
+// Consume reads the stream through the durable consumer named durable and
+// calls handle for each delivery, one at a time, until ctx is cancelled;
+// it then returns nil. Undecodable payloads are terminated (never
+// redelivered), counted and logged: they cannot become valid later.
+func (s *Stream) Consume(ctx context.Context, durable string, handle func(context.Context, Delivery)) error {
+	cons, err := s.js.CreateOrUpdateConsumer(ctx, s.cfg.Stream, jetstream.ConsumerConfig{
+		Durable:       durable,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       s.cfg.AckWait,
+		MaxDeliver:    -1,
+		MaxAckPending: s.cfg.MaxAckPending,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return fmt.Errorf("create consumer %s: %w", durable, err)
+	}
+	batch := min(s.cfg.MaxAckPending, 2000)
+	it, err := cons.Messages(jetstream.PullMaxMessages(batch))
+	if err != nil {
+		return fmt.Errorf("consume %s: %w", durable, err)
+	}
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	for {
+		m, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return nil
+			}
+			return fmt.Errorf("consume %s: %w", durable, err)
+		}
+		var d Delivery
+		d.msg = m
+		if err := json.Unmarshal(m.Data(), &d.Message); err != nil {
+			s.metrics.poison.Inc()
+			s.logger.Warn("terminating undecodable stream message", "subject", m.Subject(), "err", err)
+			_ = m.Term()
+			continue
+		}
+		handle(ctx, d)
+	}
+}
+
+// Ping reports whether the stream answers.
+func (s *Stream) Ping(ctx context.Context) error {
+	if s.nc == nil || !s.nc.IsConnected() {
+		return errors.New("nats: not connected")
+	}
+	if _, err := s.js.Stream(ctx, s.cfg.Stream); err != nil {
+		return fmt.Errorf("look up stream %s: %w", s.cfg.Stream, err)
+	}
+	return nil
+}
+
+// Info returns the stream's message count and the named consumer's pending
+// (not yet delivered) and unacked counts.
+func (s *Stream) Info(ctx context.Context, durable string) (msgs, pending, unacked uint64, err error) {
+	st, err := s.js.Stream(ctx, s.cfg.Stream)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("look up stream %s: %w", s.cfg.Stream, err)
+	}
+	si, err := st.Info(ctx)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("stream %s info: %w", s.cfg.Stream, err)
+	}
+	msgs = si.State.Msgs
+	c, err := st.Consumer(ctx, durable)
+	if errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return msgs, msgs, 0, nil
+	}
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("look up consumer %s: %w", durable, err)
+	}
+	ci, err := c.Info(ctx)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("consumer %s info: %w", durable, err)
+	}
+	return msgs, ci.NumPending, uint64(ci.NumAckPending), nil
+}
+
+// Close drains the connection and shuts the embedded server down. It is
+// safe to call more than once.
+func (s *Stream) Close() {
+	s.close.Do(func() {
+		if s.nc != nil {
+			_ = s.nc.Drain()
+			for i := 0; i < 100 && !s.nc.IsClosed(); i++ {
+				time.Sleep(20 * time.Millisecond)
+			}
+			s.nc.Close()
+		}
+		if s.srv != nil {
+			s.srv.Shutdown()
+			s.srv.WaitForShutdown()
+		}
+	})
+}
