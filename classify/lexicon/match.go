@@ -1,0 +1,146 @@
+package lexicon
+
+import (
+	"slices"
+	"strings"
+)
+
+// Entry is one phrase to match.
+type Entry struct {
+	// Group says what the phrase is evidence of (a lexicon group, or any
+	// name the caller chooses, e.g. "brand.urgent").
+	Group string
+	// Lang restricts the phrase to texts in that language; "" matches any.
+	Lang string
+	// Phrase is the phrase as written; it is what reasons quote.
+	Phrase string
+	// Weight is carried through to the Match for the caller's scoring.
+	Weight float64
+}
+
+// Match is one phrase found in a text.
+type Match struct {
+	Entry
+	// Count is how many times the phrase occurs.
+	Count int
+}
+
+type pattern struct {
+	entry Entry
+	words []string
+	star  []bool // words[i] is a prefix
+}
+
+// Matcher finds phrases in token sequences. It is immutable and safe for
+// concurrent use.
+type Matcher struct {
+	patterns   []pattern
+	exact      map[string][]int32 // first word -> patterns
+	prefix     map[string][]int32 // first-word prefix -> patterns
+	prefixLens []int
+}
+
+// Normalizer turns a phrase word into normalized tokens, the same way the
+// texts to match are normalized.
+type Normalizer func(s string) []string
+
+// NewMatcher compiles entries. Phrases that normalize to no words are
+// skipped.
+func NewMatcher(entries []Entry, norm Normalizer) *Matcher {
+	m := &Matcher{exact: map[string][]int32{}, prefix: map[string][]int32{}}
+	for _, e := range entries {
+		var p pattern
+		for _, w := range strings.Fields(e.Phrase) {
+			star := strings.HasSuffix(w, "*")
+			toks := norm(strings.TrimSuffix(w, "*"))
+			for i, t := range toks {
+				p.words = append(p.words, t)
+				p.star = append(p.star, star && i == len(toks)-1)
+			}
+		}
+		if len(p.words) == 0 {
+			continue
+		}
+		p.entry = e
+		idx := int32(len(m.patterns))
+		m.patterns = append(m.patterns, p)
+		if p.star[0] {
+			m.prefix[p.words[0]] = append(m.prefix[p.words[0]], idx)
+			if !slices.Contains(m.prefixLens, len(p.words[0])) {
+				m.prefixLens = append(m.prefixLens, len(p.words[0]))
+			}
+		} else {
+			m.exact[p.words[0]] = append(m.exact[p.words[0]], idx)
+		}
+	}
+	slices.Sort(m.prefixLens)
+	return m
+}
+
+// Len returns the number of compiled phrases.
+func (m *Matcher) Len() int { return len(m.patterns) }
+
+// Match appends to dst the phrases found in words (see Words) for a text
+// in language lang ("" when unknown: every phrase applies), one Match per
+// distinct phrase, in order of first occurrence.
+func (m *Matcher) Match(words []string, lang string, dst []Match) []Match {
+	if len(m.patterns) == 0 {
+		return dst
+	}
+	start := len(dst)
+	for i, w := range words {
+		for _, idx := range m.exact[w] {
+			dst = m.try(idx, words, i, lang, dst, start)
+		}
+		for _, n := range m.prefixLens {
+			if n > len(w) {
+				break
+			}
+			for _, idx := range m.prefix[w[:n]] {
+				dst = m.try(idx, words, i, lang, dst, start)
+			}
+		}
+	}
+	return dst
+}
+
+func (m *Matcher) try(idx int32, words []string, at int, lang string, dst []Match, start int) []Match {
+	p := &m.patterns[idx]
+	if p.entry.Lang != "" && lang != "" && p.entry.Lang != lang {
+		return dst
+	}
+	if at+len(p.words) > len(words) {
+		return dst
+	}
+	for j, pw := range p.words {
+		w := words[at+j]
+		if p.star[j] {
+			if !strings.HasPrefix(w, pw) {
+				return dst
+			}
+		} else if w != pw {
+			return dst
+		}
+	}
+	for k := start; k < len(dst); k++ {
+		if dst[k].Entry == p.entry {
+			dst[k].Count++
+			return dst
+		}
+	}
+	return append(dst, Match{Entry: p.entry, Count: 1})
+}
+
+// Words turns normalizer tokens into the words phrases are matched on: the
+// negation-scope prefix "neg_" is dropped and "#tag" tokens are skipped (the
+// normalizer follows each with the bare "tag"). dst is reused.
+func Words(tokens []string, dst []string) []string {
+	dst = dst[:0]
+	for _, t := range tokens {
+		if strings.HasPrefix(t, "#") {
+			continue
+		}
+		dst = append(dst, strings.TrimPrefix(t, "neg_"))
+	}
+	return dst
+}
