@@ -1,11 +1,37 @@
 package text
 
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// MaxInputBytes bounds how much of a message Analyze reads; the rest is
+// ignored so that huge inputs cost a bounded time.
+const MaxInputBytes = 8192
+
+// FeatureVersion identifies the featurizer below. Models record the version
+// they were trained with and LoadEmbedded rejects a mismatch, so any change
+// to tokens or hashing must bump it.
+const FeatureVersion = 1
+
+// Special tokens.
+const (
+	TokURL     = "<url>"
+	TokMention = "@user"
+	TokNum     = "<num>"
+)
+
 // Doc is a message analysed once: normalized tokens, hashed features and
 // surface flags. It is shared by every model and read-only after Analyze.
 type Doc struct {
-	tokens []string
-	feats  []uint32
-	scale  float32
+	tokens  []string
+	negated []bool
+	feats   []uint32 // full 32-bit feature hashes; models mask them
+	termOf  []uint16 // per feature: token index, len(tokens)+i for bigram i, or noTerm
+	scale   float32  // 1/sqrt(len(feats)): rows are L2-normalized binary vectors
 
 	// HasURL is true when the message contains a link.
 	HasURL bool
@@ -18,15 +44,406 @@ type Doc struct {
 	// Elongated is true when a word had a letter repeated three or more
 	// times ("noooo").
 	Elongated bool
+	// NumCaps counts words written in capitals (three letters or more).
+	NumCaps int
 }
 
-// Analyze normalizes and tokenizes s and computes its hashed features.
-func Analyze(s string) *Doc {
-	return &Doc{}
-}
+const noTerm = 0xFFFF
 
-// Tokens returns the normalized word tokens: lower-cased, accent-folded,
-// elongations squeezed; URLs as "<url>", mentions as "@user", hashtags as
-// "#tag" followed by "tag", emoji as themselves and words in a negation
-// scope prefixed with "neg_".
+// maxTokens bounds the token count so term indexes fit in termOf.
+const maxTokens = 4000
+
+// Tokens returns the normalized word tokens in order: lower-cased,
+// accent-folded (ñ is kept), elongations squeezed to two letters ("noooo"
+// becomes "noo"), links as "<url>", mentions as "@user", numbers of three
+// digits or more as "<num>", hashtags as "#tag" followed by "tag", each
+// emoji and currency sign as its own token, and "!"/"?" (doubled when
+// repeated).
 func (d *Doc) Tokens() []string { return d.tokens }
+
+// Negated reports whether token i lies in a negation scope ("not working",
+// "no funciona"): the up to three words after a negation cue, stopped by
+// punctuation or a contrastive conjunction.
+func (d *Doc) Negated(i int) bool { return i >= 0 && i < len(d.negated) && d.negated[i] }
+
+// NumFeatures returns how many hashed features the message produced.
+func (d *Doc) NumFeatures() int { return len(d.feats) }
+
+// Analyze normalizes and tokenizes s and computes its hashed features. It
+// never panics: invalid UTF-8 bytes are treated as separators and input
+// beyond MaxInputBytes is ignored.
+func Analyze(s string) *Doc {
+	if len(s) > MaxInputBytes {
+		cut := MaxInputBytes
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut]
+	}
+	if !isASCII(s) {
+		if !utf8.ValidString(s) {
+			s = strings.ToValidUTF8(s, " ")
+		}
+		s = norm.NFKC.String(s)
+	}
+	a := analyzer{d: &Doc{}, src: s}
+	a.buf = make([]byte, 0, len(s)+16)
+	a.tokenize()
+	a.featurize()
+	return a.d
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// span is a token as byte offsets into analyzer.buf, or a constant.
+type span struct {
+	start, end int
+	konst      string
+	word       bool // gets char n-grams
+	punct      bool // ends a negation scope
+}
+
+type analyzer struct {
+	d     *Doc
+	src   string
+	buf   []byte
+	spans []span
+	words []bool // per token: gets char n-grams
+}
+
+// tokenize splits src into spans, writing normalized text into buf.
+func (a *analyzer) tokenize() {
+	s := a.src
+	i := 0
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == 'h' || r == 'H' || r == 'w' || r == 'W':
+			if l := urlLen(s[i:]); l > 0 {
+				a.addConst(TokURL, false)
+				a.d.HasURL = true
+				i += l
+				continue
+			}
+			i = a.word(i)
+		case r == '@' || r == '＠':
+			j := i + n
+			k := skipWord(s, j)
+			if k > j {
+				a.addConst(TokMention, false)
+				a.d.NumMentions++
+				i = k
+				continue
+			}
+			i = j
+		case r == '#':
+			j := i + n
+			k := skipWord(s, j)
+			if k > j {
+				a.d.NumHashtags++
+				st := len(a.buf)
+				a.buf = append(a.buf, '#')
+				a.foldInto(s[j:k])
+				a.spans = append(a.spans, span{start: st, end: len(a.buf)})
+				a.spans = append(a.spans, span{start: st + 1, end: len(a.buf), word: true})
+				i = k
+				continue
+			}
+			i = j
+		case r == '!' || r == '?' || r == '¡' || r == '¿':
+			c := byte('!')
+			if r == '?' || r == '¿' {
+				c = '?'
+			}
+			j, cnt := i, 0
+			for j < len(s) && (s[j] == c || (c == '!' && strings.HasPrefix(s[j:], "¡")) || (c == '?' && strings.HasPrefix(s[j:], "¿"))) {
+				_, m := utf8.DecodeRuneInString(s[j:])
+				j += m
+				cnt++
+			}
+			if c == '!' && cnt == 1 {
+				a.addConst("!", true)
+			} else if c == '!' {
+				a.addConst("!!", true)
+			} else if cnt == 1 {
+				a.addConst("?", true)
+			} else {
+				a.addConst("??", true)
+			}
+			i = j
+		case r == '.' || r == ',' || r == ';' || r == ':':
+			a.spans = append(a.spans, span{punct: true, konst: ""})
+			i += n
+		case isWordRune(r):
+			i = a.word(i)
+		case isEmoji(r) || unicode.Is(unicode.Sc, r):
+			st := len(a.buf)
+			a.buf = utf8.AppendRune(a.buf, r)
+			a.spans = append(a.spans, span{start: st, end: len(a.buf)})
+			i += n
+		default:
+			i += n
+		}
+		if len(a.spans) >= maxTokens {
+			break
+		}
+	}
+	a.finishTokens()
+}
+
+func (a *analyzer) addConst(tok string, punct bool) {
+	a.spans = append(a.spans, span{konst: tok, punct: punct})
+}
+
+// word consumes a word starting at i and returns the next offset.
+func (a *analyzer) word(i int) int {
+	s := a.src
+	k := skipWord(s, i)
+	if k == i {
+		_, n := utf8.DecodeRuneInString(s[i:])
+		return i + n
+	}
+	w := s[i:k]
+	digits, letters, upper := 0, 0, 0
+	for _, r := range w {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case unicode.IsLetter(r):
+			letters++
+			if unicode.IsUpper(r) {
+				upper++
+			}
+		}
+	}
+	if letters == 0 && digits >= 3 {
+		a.addConst(TokNum, false)
+		return k
+	}
+	if letters >= 3 && upper == letters {
+		a.d.NumCaps++
+	}
+	st := len(a.buf)
+	a.foldInto(w)
+	if len(a.buf) > st {
+		a.spans = append(a.spans, span{start: st, end: len(a.buf), word: true})
+	}
+	return k
+}
+
+// foldInto appends w lower-cased, accent-folded and with runs of three or
+// more equal letters squeezed to two.
+func (a *analyzer) foldInto(w string) {
+	var prev rune = -1
+	run := 0
+	for _, r := range w {
+		r = foldRune(r)
+		if r == 0 {
+			continue
+		}
+		if r == prev {
+			run++
+			if run >= 2 {
+				a.d.Elongated = true
+				continue
+			}
+		} else {
+			run = 0
+		}
+		prev = r
+		a.buf = utf8.AppendRune(a.buf, r)
+	}
+}
+
+// skipWord returns the end of the word-rune run starting at i. Apostrophes
+// inside a word are kept ("don't").
+func skipWord(s string, i int) int {
+	j := i
+	for j < len(s) {
+		r, n := utf8.DecodeRuneInString(s[j:])
+		if isWordRune(r) {
+			j += n
+			continue
+		}
+		if (r == '\'' || r == '’') && j > i && j+n < len(s) {
+			r2, _ := utf8.DecodeRuneInString(s[j+n:])
+			if unicode.IsLetter(r2) {
+				j += n
+				continue
+			}
+		}
+		break
+	}
+	return j
+}
+
+func isWordRune(r rune) bool {
+	return r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') ||
+		r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r))
+}
+
+// urlLen returns the length of a link starting s, or 0.
+func urlLen(s string) int {
+	var p int
+	switch {
+	case hasPrefixFold(s, "https://"):
+		p = 8
+	case hasPrefixFold(s, "http://"):
+		p = 7
+	case hasPrefixFold(s, "www."):
+		p = 4
+	default:
+		return 0
+	}
+	j := p
+	for j < len(s) && s[j] > ' ' {
+		j++
+	}
+	if j == p {
+		return 0
+	}
+	return j
+}
+
+func hasPrefixFold(s, p string) bool {
+	return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p)
+}
+
+// isEmoji reports whether r is a pictographic emoji (skin-tone modifiers,
+// joiners and variation selectors are not).
+func isEmoji(r rune) bool {
+	switch {
+	case r >= 0x1F3FB && r <= 0x1F3FF:
+		return false
+	case r >= 0x1F000 && r <= 0x1FAFF, r >= 0x2600 && r <= 0x27BF, r >= 0x2B00 && r <= 0x2BFF,
+		r >= 0x2190 && r <= 0x21FF, r >= 0x2300 && r <= 0x23FF:
+		return true
+	}
+	return false
+}
+
+// foldTable maps runes below foldTableSize to their lower-case, accent-free
+// form, computed once from the Unicode decomposition.
+const foldTableSize = 0x250
+
+var foldTable = buildFoldTable()
+
+func buildFoldTable() [foldTableSize]rune {
+	var t [foldTableSize]rune
+	for r := rune(0); r < foldTableSize; r++ {
+		l := unicode.ToLower(r)
+		if l == 'ñ' {
+			t[r] = l
+			continue
+		}
+		base := l
+		for _, d := range norm.NFD.String(string(l)) {
+			base = d // first rune of the decomposition is the base letter
+			break
+		}
+		t[r] = base
+	}
+	return t
+}
+
+// foldRune lower-cases r and strips its accent; 0 means drop the rune.
+func foldRune(r rune) rune {
+	if r < foldTableSize {
+		return foldTable[r]
+	}
+	switch r {
+	case '’', '‘', 'ʼ':
+		return '\''
+	}
+	if unicode.Is(unicode.Mn, r) {
+		return 0
+	}
+	return unicode.ToLower(r)
+}
+
+// finishTokens turns spans into token strings and marks negation scopes.
+func (a *analyzer) finishTokens() {
+	norm := string(a.buf)
+	d := a.d
+	n := 0
+	for _, sp := range a.spans {
+		if sp.konst != "" || sp.end > sp.start {
+			n++
+		}
+	}
+	d.tokens = make([]string, 0, n)
+	d.negated = make([]bool, 0, n)
+	scope := 0
+	var words []bool
+	if n > 0 {
+		words = make([]bool, 0, n)
+	}
+	for _, sp := range a.spans {
+		if sp.konst == "" && sp.end <= sp.start { // bare punctuation
+			scope = 0
+			continue
+		}
+		tok := sp.konst
+		if tok == "" {
+			tok = norm[sp.start:sp.end]
+		}
+		if sp.punct || isScopeBreaker(tok) {
+			scope = 0
+		}
+		neg := false
+		if sp.word && !sp.punct {
+			if scope > 0 {
+				neg = true
+				scope--
+			}
+			if isNegationCue(tok) {
+				scope = negationScope
+				neg = false
+			}
+		}
+		if isEmoji1(tok) {
+			d.Emojis = append(d.Emojis, tok)
+		}
+		d.tokens = append(d.tokens, tok)
+		d.negated = append(d.negated, neg)
+		words = append(words, sp.word)
+	}
+	a.words = words
+}
+
+func isEmoji1(tok string) bool {
+	r, n := utf8.DecodeRuneInString(tok)
+	return n == len(tok) && isEmoji(r)
+}
+
+// negationScope is how many words after a cue are negated.
+const negationScope = 3
+
+// isNegationCue reports whether a folded token opens a negation scope, in
+// English or Spanish.
+func isNegationCue(t string) bool {
+	switch t {
+	case "not", "no", "never", "cannot", "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent",
+		"werent", "wont", "wouldnt", "couldnt", "shouldnt", "havent", "hasnt", "hadnt", "aint",
+		"nothing", "nobody", "none", "nor", "neither", "without", "nowhere",
+		"nunca", "jamas", "ni", "tampoco", "nada", "nadie", "ningun", "ninguno", "ninguna", "sin":
+		return true
+	}
+	return strings.HasSuffix(t, "n't")
+}
+
+// isScopeBreaker reports whether a token ends a negation scope.
+func isScopeBreaker(t string) bool {
+	switch t {
+	case "but", "however", "although", "pero", "sino", "aunque":
+		return true
+	}
+	return false
+}

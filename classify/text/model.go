@@ -1,24 +1,464 @@
 package text
 
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/vigia-dev/vigia/classify/models"
+)
+
+// Model is one trained linear model for a task and language: binary
+// logistic regression (Classes == 1) or multinomial softmax regression
+// (Classes > 1; for sentiment the classes are negative, neutral, positive).
+type Model struct {
+	// Task is the model's task.
+	Task Task
+	// Lang is the ISO 639-1 language the model was trained for.
+	Lang string
+	// Bits is log2 of the number of hash buckets.
+	Bits uint8
+	// Classes is 1 for a binary model, else the number of classes.
+	Classes int
+	// Threshold is the decision threshold on Score tuned on held-out data
+	// (binary models); callers may override it.
+	Threshold float32
+	// Bias holds one intercept per class.
+	Bias []float32
+	// W holds Classes weights per bucket, bucket-major.
+	W []float32
+	// Meta is free-form provenance (data, hyper-parameters).
+	Meta string
+}
+
+// Key returns "<task>_<lang>", the model's name and file stem.
+func (m *Model) Key() string { return string(m.Task) + "_" + m.Lang }
+
+func (m *Model) mask() uint32 { return uint32(1)<<m.Bits - 1 }
+
+// Logits writes the model's raw class scores for d into out (len Classes).
+func (m *Model) Logits(d *Doc, out []float64) {
+	mask := m.mask()
+	k := m.Classes
+	if k == 1 {
+		var s float32
+		for _, h := range d.feats {
+			s += m.W[h&mask]
+		}
+		out[0] = float64(m.Bias[0] + s*d.scale)
+		return
+	}
+	var acc [8]float32
+	for _, h := range d.feats {
+		w := m.W[int(h&mask)*k : int(h&mask)*k+k]
+		for c := range w {
+			acc[c] += w[c]
+		}
+	}
+	for c := 0; c < k; c++ {
+		out[c] = float64(m.Bias[c] + acc[c]*d.scale)
+	}
+}
+
+// Probs returns the class probabilities for d: P(positive) for a binary
+// model, the softmax otherwise.
+func (m *Model) Probs(d *Doc, out []float64) {
+	m.Logits(d, out)
+	if m.Classes == 1 {
+		out[0] = sigmoid(out[0])
+		return
+	}
+	softmax(out[:m.Classes])
+}
+
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+func softmax(z []float64) {
+	mx := z[0]
+	for _, v := range z[1:] {
+		mx = max(mx, v)
+	}
+	var sum float64
+	for i, v := range z {
+		z[i] = math.Exp(v - mx)
+		sum += z[i]
+	}
+	for i := range z {
+		z[i] /= sum
+	}
+}
+
+// Score returns the model's score for d: the probability for a binary model,
+// P(last class) - P(first class) for a multinomial one (sentiment).
+func (m *Model) Score(d *Doc) float64 {
+	var p [8]float64
+	m.Probs(d, p[:])
+	if m.Classes == 1 {
+		return p[0]
+	}
+	return p[m.Classes-1] - p[0]
+}
+
+// Class returns the predicted class for d: 0/1 for a binary model (Score at
+// or above Threshold), the most probable class otherwise.
+func (m *Model) Class(d *Doc) int {
+	var p [8]float64
+	m.Probs(d, p[:])
+	if m.Classes == 1 {
+		if p[0] >= float64(m.Threshold) {
+			return 1
+		}
+		return 0
+	}
+	best := 0
+	for c := 1; c < m.Classes; c++ {
+		if p[c] > p[best] {
+			best = c
+		}
+	}
+	return best
+}
+
+// topN is how many terms Prediction.Top holds at most.
+const topN = 3
+
+// Predict scores d and names the terms that pushed the score up most.
+func (m *Model) Predict(d *Doc) Prediction {
+	p := Prediction{Score: m.Score(d)}
+	p.Top = m.top(d)
+	return p
+}
+
+// top attributes each feature's contribution to its token or bigram and
+// returns the strongest positive ones.
+func (m *Model) top(d *Doc) []string {
+	nt := 2 * len(d.tokens)
+	var stack [128]float32
+	contrib := stack[:0]
+	if nt <= len(stack) {
+		contrib = stack[:nt]
+	} else {
+		contrib = make([]float32, nt)
+	}
+	mask := m.mask()
+	k := m.Classes
+	for i, h := range d.feats {
+		t := d.termOf[i]
+		if t == noTerm {
+			continue
+		}
+		b := int(h & mask)
+		if k == 1 {
+			contrib[t] += m.W[b]
+		} else {
+			contrib[t] += m.W[b*k+k-1] - m.W[b*k]
+		}
+	}
+	var best [topN]int
+	var bestV [topN]float32
+	n := 0
+	for t, v := range contrib {
+		if v <= 0 {
+			continue
+		}
+		if n < topN {
+			best[n], bestV[n] = t, v
+			n++
+		} else if v > bestV[n-1] {
+			best[n-1], bestV[n-1] = t, v
+		} else {
+			continue
+		}
+		for j := n - 1; j > 0 && bestV[j] > bestV[j-1]; j-- {
+			best[j], best[j-1] = best[j-1], best[j]
+			bestV[j], bestV[j-1] = bestV[j-1], bestV[j]
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, n)
+	nTok := len(d.tokens)
+	for j := 0; j < n; j++ {
+		t := best[j]
+		if t < nTok {
+			out[j] = d.tokens[t]
+		} else {
+			out[j] = d.tokens[t-nTok] + " " + d.tokens[t-nTok+1]
+		}
+	}
+	return out
+}
+
 // Models holds every trained text model, keyed by task and language.
 type Models struct {
 	byKey map[string]*Model
 }
 
-// Model is one trained linear model for a task and language.
-type Model struct {
-	Task Task
-	Lang string
+// NewModels groups ms; a later model with the same task and language
+// replaces an earlier one.
+func NewModels(ms ...*Model) *Models {
+	out := &Models{byKey: make(map[string]*Model, len(ms))}
+	for _, m := range ms {
+		out.byKey[m.Key()] = m
+	}
+	return out
 }
 
-// LoadEmbedded returns the models embedded in package classify/models.
-func LoadEmbedded() (*Models, error) {
-	return &Models{byKey: map[string]*Model{}}, nil
+// FallbackLang is the language whose model serves a task when the message's
+// language has none.
+const FallbackLang = "en"
+
+// Model returns the model for task and lang, falling back to FallbackLang.
+func (m *Models) Model(task Task, lang string) (*Model, bool) {
+	if m == nil {
+		return nil, false
+	}
+	if md, ok := m.byKey[string(task)+"_"+lang]; ok {
+		return md, true
+	}
+	md, ok := m.byKey[string(task)+"_"+FallbackLang]
+	return md, ok
+}
+
+// List returns the models sorted by key.
+func (m *Models) List() []*Model {
+	out := make([]*Model, 0, len(m.byKey))
+	for _, md := range m.byKey {
+		out = append(out, md)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key() < out[j].Key() })
+	return out
 }
 
 // Predict scores d with the model for task and lang. If there is no model
 // for lang it falls back to the English one; ok is false when there is no
 // model for task at all.
 func (m *Models) Predict(d *Doc, task Task, lang string) (Prediction, bool) {
-	return Prediction{}, false
+	md, ok := m.Model(task, lang)
+	if !ok {
+		return Prediction{}, false
+	}
+	return md.Predict(d), true
+}
+
+// LoadEmbedded returns the models embedded in package classify/models.
+func LoadEmbedded() (*Models, error) {
+	return LoadFS(models.FS, ".")
+}
+
+// LoadFS reads every *.bin model file in dir of fsys.
+func LoadFS(fsys fs.FS, dir string) (*Models, error) {
+	ents, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, fmt.Errorf("list models in %s: %w", dir, err)
+	}
+	var ms []*Model
+	for _, e := range ents {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".bin") {
+			continue
+		}
+		p := path.Join(dir, e.Name())
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil, fmt.Errorf("read model %s: %w", p, err)
+		}
+		md, err := Unmarshal(b)
+		if err != nil {
+			return nil, fmt.Errorf("decode model %s: %w", p, err)
+		}
+		ms = append(ms, md)
+	}
+	return NewModels(ms...), nil
+}
+
+// Serialization format, little-endian:
+//
+//	magic "VGTM", format version u16, feature version u16,
+//	task, lang, meta (u16 length + bytes each), bits u8, classes u8,
+//	threshold f32, classes × bias f32, scale f32,
+//	non-zero bucket count u32, then per non-zero bucket:
+//	uvarint delta of its index, classes × int16 weight (weight = q*scale).
+const (
+	magic         = "VGTM"
+	formatVersion = 1
+)
+
+// ErrFormat marks a model file that cannot be decoded.
+var ErrFormat = errors.New("bad model file")
+
+// MarshalBinary encodes the model; equal models give equal bytes. Weights
+// are quantized to 16 bits.
+func (m *Model) MarshalBinary() ([]byte, error) {
+	if m.Classes < 1 || m.Classes > 8 || len(m.Bias) != m.Classes || len(m.W) != m.Classes<<m.Bits {
+		return nil, fmt.Errorf("encode model %s: inconsistent shape: %w", m.Key(), ErrFormat)
+	}
+	var b bytes.Buffer
+	b.WriteString(magic)
+	le := binary.LittleEndian
+	b.Write(le.AppendUint16(nil, formatVersion))
+	b.Write(le.AppendUint16(nil, FeatureVersion))
+	for _, s := range []string{string(m.Task), m.Lang, m.Meta} {
+		b.Write(le.AppendUint16(nil, uint16(len(s))))
+		b.WriteString(s)
+	}
+	b.WriteByte(m.Bits)
+	b.WriteByte(byte(m.Classes))
+	b.Write(le.AppendUint32(nil, math.Float32bits(m.Threshold)))
+	for _, v := range m.Bias {
+		b.Write(le.AppendUint32(nil, math.Float32bits(v)))
+	}
+	var mx float32
+	for _, v := range m.W {
+		mx = max(mx, float32(math.Abs(float64(v))))
+	}
+	scale := mx / 32767
+	if scale == 0 {
+		scale = 1
+	}
+	b.Write(le.AppendUint32(nil, math.Float32bits(scale)))
+	k := m.Classes
+	nb := len(m.W) / k
+	q := make([]int16, len(m.W))
+	nz := 0
+	for i := 0; i < nb; i++ {
+		any := false
+		for c := 0; c < k; c++ {
+			q[i*k+c] = int16(math.Round(float64(m.W[i*k+c] / scale)))
+			any = any || q[i*k+c] != 0
+		}
+		if any {
+			nz++
+		}
+	}
+	b.Write(le.AppendUint32(nil, uint32(nz)))
+	prev := -1
+	var tmp []byte
+	for i := 0; i < nb; i++ {
+		row := q[i*k : i*k+k]
+		zero := true
+		for _, v := range row {
+			zero = zero && v == 0
+		}
+		if zero {
+			continue
+		}
+		tmp = binary.AppendUvarint(tmp[:0], uint64(i-prev))
+		prev = i
+		for _, v := range row {
+			tmp = le.AppendUint16(tmp, uint16(v))
+		}
+		b.Write(tmp)
+	}
+	return b.Bytes(), nil
+}
+
+// Unmarshal decodes a model written by MarshalBinary.
+func Unmarshal(data []byte) (*Model, error) {
+	r := bufio.NewReader(bytes.NewReader(data))
+	le := binary.LittleEndian
+	fail := func(what string, err error) (*Model, error) {
+		if err == nil {
+			err = ErrFormat
+		} else {
+			err = fmt.Errorf("%w: %w", ErrFormat, err)
+		}
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	head := make([]byte, 8)
+	if _, err := io.ReadFull(r, head); err != nil {
+		return fail("header", err)
+	}
+	if string(head[:4]) != magic {
+		return fail("magic", nil)
+	}
+	if v := le.Uint16(head[4:]); v != formatVersion {
+		return fail(fmt.Sprintf("format version %d (want %d)", v, formatVersion), nil)
+	}
+	if v := le.Uint16(head[6:]); v != FeatureVersion {
+		return fail(fmt.Sprintf("feature version %d (want %d)", v, FeatureVersion), nil)
+	}
+	var strs [3]string
+	for i := range strs {
+		var l uint16
+		if err := binary.Read(r, le, &l); err != nil {
+			return fail("string length", err)
+		}
+		s := make([]byte, l)
+		if _, err := io.ReadFull(r, s); err != nil {
+			return fail("string", err)
+		}
+		strs[i] = string(s)
+	}
+	m := &Model{Task: Task(strs[0]), Lang: strs[1], Meta: strs[2]}
+	var shape [2]byte
+	if _, err := io.ReadFull(r, shape[:]); err != nil {
+		return fail("shape", err)
+	}
+	m.Bits, m.Classes = shape[0], int(shape[1])
+	if m.Bits < 8 || m.Bits > 24 || m.Classes < 1 || m.Classes > 8 {
+		return fail(fmt.Sprintf("shape bits=%d classes=%d", m.Bits, m.Classes), nil)
+	}
+	f32 := func() (float32, error) {
+		var u uint32
+		err := binary.Read(r, le, &u)
+		return math.Float32frombits(u), err
+	}
+	var err error
+	if m.Threshold, err = f32(); err != nil {
+		return fail("threshold", err)
+	}
+	m.Bias = make([]float32, m.Classes)
+	for c := range m.Bias {
+		if m.Bias[c], err = f32(); err != nil {
+			return fail("bias", err)
+		}
+	}
+	scale, err := f32()
+	if err != nil {
+		return fail("scale", err)
+	}
+	var nz uint32
+	if err := binary.Read(r, le, &nz); err != nil {
+		return fail("bucket count", err)
+	}
+	k := m.Classes
+	nb := 1 << m.Bits
+	m.W = make([]float32, nb*k)
+	idx := -1
+	for j := uint32(0); j < nz; j++ {
+		delta, err := binary.ReadUvarint(r)
+		if err != nil {
+			return fail("bucket index", err)
+		}
+		if delta == 0 || delta > uint64(nb) || idx+int(delta) >= nb {
+			return fail("bucket index range", nil)
+		}
+		idx += int(delta)
+		for c := 0; c < k; c++ {
+			var q int16
+			if err := binary.Read(r, le, &q); err != nil {
+				return fail("weight", err)
+			}
+			m.W[idx*k+c] = float32(q) * scale
+		}
+	}
+	if _, err := r.ReadByte(); err != io.EOF {
+		return fail("trailing bytes", nil)
+	}
+	return m, nil
 }

@@ -1,0 +1,368 @@
+package text
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+)
+
+// Example is one labeled document for training.
+type Example struct {
+	// Doc is the analysed text.
+	Doc *Doc
+	// Label is 0/1 for a binary model, the class index otherwise.
+	Label int
+	// Weight scales the example's loss; 0 means 1.
+	Weight float64
+}
+
+// TrainConfig sets the optimizer and model shape.
+type TrainConfig struct {
+	// Bits is log2 of the number of hash buckets (8..24).
+	Bits uint8
+	// Classes is 1 for a binary model, else the number of classes.
+	Classes int
+	// Lambda is the L2 penalty on weights (not on intercepts), relative to
+	// the mean loss.
+	Lambda float64
+	// MaxIter bounds the L-BFGS iterations.
+	MaxIter int
+	// Balanced weights each class by n/(classes·n_class), so minority
+	// classes count as much as majority ones.
+	Balanced bool
+	// Workers splits the gradient over goroutines; results do not depend
+	// on it because partial sums are added in a fixed order.
+	Workers int
+}
+
+// ErrNoData is returned when there is nothing to train on.
+var ErrNoData = errors.New("no training examples")
+
+// Train fits a model on ex by minimising the (class-weighted) mean log loss
+// plus an L2 penalty with L-BFGS. Training is deterministic: the same
+// examples in the same order give identical weights.
+func Train(task Task, lang string, ex []Example, cfg TrainConfig) (*Model, error) {
+	if len(ex) == 0 {
+		return nil, ErrNoData
+	}
+	if cfg.Bits < 8 || cfg.Bits > 24 {
+		return nil, fmt.Errorf("train %s_%s: bits %d outside 8..24", task, lang, cfg.Bits)
+	}
+	if cfg.Classes < 1 || cfg.Classes > 8 {
+		return nil, fmt.Errorf("train %s_%s: classes %d outside 1..8", task, lang, cfg.Classes)
+	}
+	if cfg.MaxIter <= 0 {
+		cfg.MaxIter = 200
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 1
+	}
+	nLab := max(cfg.Classes, 2)
+	for i, e := range ex {
+		if e.Label < 0 || e.Label >= nLab {
+			return nil, fmt.Errorf("train %s_%s: example %d: label %d outside 0..%d", task, lang, i, e.Label, nLab-1)
+		}
+	}
+	p := newProblem(ex, cfg)
+	x := make([]float64, p.dim())
+	lbfgs(p, x, cfg.MaxIter)
+	m := &Model{Task: task, Lang: lang, Bits: cfg.Bits, Classes: cfg.Classes, Threshold: 0.5}
+	k := cfg.Classes
+	m.W = make([]float32, k<<cfg.Bits)
+	for b, id := range p.dense {
+		if id < 0 {
+			continue
+		}
+		for c := 0; c < k; c++ {
+			m.W[b*k+c] = float32(x[int(id)*k+c])
+		}
+	}
+	m.Bias = make([]float32, k)
+	for c := 0; c < k; c++ {
+		m.Bias[c] = float32(x[p.nw+c])
+	}
+	return m, nil
+}
+
+// problem is the training set in compressed sparse rows over the buckets
+// that occur, plus the objective.
+type problem struct {
+	k       int
+	lambda  float64
+	workers int
+	dense   []int32 // bucket -> active id, -1 if absent
+	nw      int     // number of weights (active buckets × k)
+	start   []int
+	idx     []int32
+	scale   []float64
+	y       []int
+	w       []float64 // example weight, normalized to sum 1
+	grads   [][]float64
+}
+
+func newProblem(ex []Example, cfg TrainConfig) *problem {
+	mask := uint32(1)<<cfg.Bits - 1
+	p := &problem{k: cfg.Classes, lambda: cfg.Lambda, workers: cfg.Workers}
+	p.dense = make([]int32, 1<<cfg.Bits)
+	for i := range p.dense {
+		p.dense[i] = -1
+	}
+	for _, e := range ex {
+		for _, h := range e.Doc.feats {
+			p.dense[h&mask] = 0
+		}
+	}
+	var n int32
+	for b, v := range p.dense {
+		if v == 0 {
+			p.dense[b] = n
+			n++
+		}
+	}
+	p.nw = int(n) * p.k
+	counts := make([]float64, max(p.k, 2))
+	for _, e := range ex {
+		counts[e.Label]++
+	}
+	p.start = make([]int, 0, len(ex)+1)
+	p.start = append(p.start, 0)
+	var tot float64
+	for _, e := range ex {
+		for _, h := range e.Doc.feats {
+			p.idx = append(p.idx, p.dense[h&mask])
+		}
+		p.start = append(p.start, len(p.idx))
+		p.scale = append(p.scale, float64(e.Doc.scale))
+		p.y = append(p.y, e.Label)
+		w := e.Weight
+		if w == 0 {
+			w = 1
+		}
+		if cfg.Balanced {
+			w *= float64(len(ex)) / (float64(len(counts)) * counts[e.Label])
+		}
+		p.w = append(p.w, w)
+		tot += w
+	}
+	for i := range p.w {
+		p.w[i] /= tot
+	}
+	p.grads = make([][]float64, p.workers)
+	for i := range p.grads {
+		p.grads[i] = make([]float64, p.dim())
+	}
+	return p
+}
+
+func (p *problem) dim() int { return p.nw + p.k }
+
+// eval returns the objective at x and writes its gradient into g.
+func (p *problem) eval(x, g []float64) float64 {
+	n := len(p.y)
+	losses := make([]float64, p.workers)
+	var wg sync.WaitGroup
+	for wk := 0; wk < p.workers; wk++ {
+		lo, hi := n*wk/p.workers, n*(wk+1)/p.workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			losses[wk] = p.evalRange(x, p.grads[wk], lo, hi)
+		}()
+	}
+	wg.Wait()
+	var f float64
+	clear(g)
+	for wk := 0; wk < p.workers; wk++ {
+		f += losses[wk]
+		for i, v := range p.grads[wk] {
+			g[i] += v
+		}
+	}
+	for i := 0; i < p.nw; i++ {
+		f += 0.5 * p.lambda * x[i] * x[i]
+		g[i] += p.lambda * x[i]
+	}
+	return f
+}
+
+func (p *problem) evalRange(x, g []float64, lo, hi int) float64 {
+	clear(g)
+	k := p.k
+	var f float64
+	var z [8]float64
+	for i := lo; i < hi; i++ {
+		row := p.idx[p.start[i]:p.start[i+1]]
+		s := p.scale[i]
+		for c := 0; c < k; c++ {
+			z[c] = 0
+		}
+		for _, id := range row {
+			base := int(id) * k
+			for c := 0; c < k; c++ {
+				z[c] += x[base+c]
+			}
+		}
+		for c := 0; c < k; c++ {
+			z[c] = z[c]*s + x[p.nw+c]
+		}
+		wi := p.w[i]
+		if k == 1 {
+			y := float64(p.y[i])
+			// log(1+e^z) - y z, stably
+			zz := z[0]
+			if zz > 0 {
+				f += wi * (zz + math.Log1p(math.Exp(-zz)) - y*zz)
+			} else {
+				f += wi * (math.Log1p(math.Exp(zz)) - y*zz)
+			}
+			z[0] = wi * (sigmoid(zz) - y)
+		} else {
+			mx := z[0]
+			for c := 1; c < k; c++ {
+				mx = max(mx, z[c])
+			}
+			var sum float64
+			for c := 0; c < k; c++ {
+				sum += math.Exp(z[c] - mx)
+			}
+			lse := mx + math.Log(sum)
+			f += wi * (lse - z[p.y[i]])
+			for c := 0; c < k; c++ {
+				pc := math.Exp(z[c] - lse)
+				if c == p.y[i] {
+					pc--
+				}
+				z[c] = wi * pc
+			}
+		}
+		for c := 0; c < k; c++ {
+			g[p.nw+c] += z[c]
+			z[c] *= s
+		}
+		for _, id := range row {
+			base := int(id) * k
+			for c := 0; c < k; c++ {
+				g[base+c] += z[c]
+			}
+		}
+	}
+	return f
+}
+
+// lbfgs minimises p from x in place with limited-memory BFGS and a
+// backtracking (Armijo) line search.
+func lbfgs(p *problem, x []float64, maxIter int) {
+	const (
+		mem  = 7
+		tol  = 1e-6
+		c1   = 1e-4
+		ftol = 1e-10
+	)
+	n := len(x)
+	g := make([]float64, n)
+	f := p.eval(x, g)
+	s := make([][]float64, 0, mem)
+	yv := make([][]float64, 0, mem)
+	rho := make([]float64, 0, mem)
+	alpha := make([]float64, mem)
+	d := make([]float64, n)
+	xn := make([]float64, n)
+	gn := make([]float64, n)
+	g0 := norm2(g)
+	for it := 0; it < maxIter; it++ {
+		if norm2(g) <= tol*max(1, g0) {
+			return
+		}
+		// two-loop recursion: d = -H g
+		copy(d, g)
+		for i := len(s) - 1; i >= 0; i-- {
+			alpha[i] = rho[i] * dot(s[i], d)
+			axpy(-alpha[i], yv[i], d)
+		}
+		if len(s) > 0 {
+			last := len(s) - 1
+			gamma := dot(s[last], yv[last]) / dot(yv[last], yv[last])
+			for i := range d {
+				d[i] *= gamma
+			}
+		} else {
+			sc := 1 / max(norm2(g), 1e-12)
+			for i := range d {
+				d[i] *= sc
+			}
+		}
+		for i := 0; i < len(s); i++ {
+			b := rho[i] * dot(yv[i], d)
+			axpy(alpha[i]-b, s[i], d)
+		}
+		for i := range d {
+			d[i] = -d[i]
+		}
+		gd := dot(g, d)
+		if gd >= 0 { // not a descent direction: restart from steepest descent
+			s, yv, rho = s[:0], yv[:0], rho[:0]
+			for i := range d {
+				d[i] = -g[i]
+			}
+			gd = dot(g, d)
+		}
+		step := 1.0
+		var fn float64
+		ok := false
+		for ls := 0; ls < 30; ls++ {
+			for i := range x {
+				xn[i] = x[i] + step*d[i]
+			}
+			fn = p.eval(xn, gn)
+			if fn <= f+c1*step*gd {
+				ok = true
+				break
+			}
+			step *= 0.5
+		}
+		if !ok {
+			return
+		}
+		var sv, yy []float64
+		if len(s) == mem {
+			sv, yy = s[0], yv[0]
+			s, yv, rho = s[1:], yv[1:], rho[1:]
+		} else {
+			sv, yy = make([]float64, n), make([]float64, n)
+		}
+		for i := range x {
+			sv[i] = xn[i] - x[i]
+			yy[i] = gn[i] - g[i]
+		}
+		sy := dot(sv, yy)
+		copy(x, xn)
+		copy(g, gn)
+		done := math.Abs(f-fn) <= ftol*max(1, math.Abs(f))
+		f = fn
+		if sy > 1e-12 {
+			s = append(s, sv)
+			yv = append(yv, yy)
+			rho = append(rho, 1/sy)
+		}
+		if done {
+			return
+		}
+	}
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i, v := range a {
+		s += v * b[i]
+	}
+	return s
+}
+
+func axpy(a float64, x, y []float64) {
+	for i, v := range x {
+		y[i] += a * v
+	}
+}
+
+func norm2(a []float64) float64 { return math.Sqrt(dot(a, a)) }
