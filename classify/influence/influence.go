@@ -1,0 +1,143 @@
+package influence
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// Tier is a named follower threshold.
+type Tier struct {
+	// Name appears in reasons, e.g. "macro".
+	Name string `yaml:"name"`
+	// MinFollowers is the fewest followers that reach the tier.
+	MinFollowers int64 `yaml:"min_followers"`
+}
+
+// Config tunes the influencer score.
+type Config struct {
+	// Tiers, in ascending order of MinFollowers.
+	Tiers []Tier `yaml:"tiers"`
+	// VerifiedBonus is added to the score of verified accounts.
+	VerifiedBonus float64 `yaml:"verified_bonus"`
+	// EngagementMin is the number of interactions (likes, reposts, replies)
+	// on the post from which EngagementBonus is added; 0 disables it.
+	EngagementMin int64 `yaml:"engagement_min"`
+	// EngagementBonus is added when the post reaches EngagementMin.
+	EngagementBonus float64 `yaml:"engagement_bonus"`
+}
+
+// DefaultConfig returns micro ≥ 10,000, macro ≥ 100,000 and mega ≥
+// 1,000,000 followers, +0.1 for verification and +0.1 from 100 interactions.
+func DefaultConfig() Config {
+	return Config{
+		Tiers:           []Tier{{"micro", 10_000}, {"macro", 100_000}, {"mega", 1_000_000}},
+		VerifiedBonus:   0.1,
+		EngagementMin:   100,
+		EngagementBonus: 0.1,
+	}
+}
+
+// Validate reports every problem, each naming the field below the
+// configuration's own path.
+func (c Config) Validate() error {
+	var errs []error
+	if len(c.Tiers) == 0 {
+		errs = append(errs, errors.New("tiers: is empty; want at least one tier"))
+	}
+	seen := map[string]bool{}
+	for i, t := range c.Tiers {
+		switch {
+		case t.Name == "":
+			errs = append(errs, fmt.Errorf("tiers[%d].name: is empty", i))
+		case seen[t.Name]:
+			errs = append(errs, fmt.Errorf("tiers[%d].name: %q: duplicate tier name", i, t.Name))
+		}
+		seen[t.Name] = true
+		switch {
+		case t.MinFollowers <= 0:
+			errs = append(errs, fmt.Errorf("tiers[%d].min_followers: %d: must be positive", i, t.MinFollowers))
+		case i > 0 && t.MinFollowers <= c.Tiers[i-1].MinFollowers:
+			errs = append(errs, fmt.Errorf("tiers[%d].min_followers: %d: must be greater than tiers[%d]'s %d", i, t.MinFollowers, i-1, c.Tiers[i-1].MinFollowers))
+		}
+	}
+	for _, b := range []struct {
+		name string
+		v    float64
+	}{{"verified_bonus", c.VerifiedBonus}, {"engagement_bonus", c.EngagementBonus}} {
+		if name, v := b.name, b.v; v < 0 || v > 1 || math.IsNaN(v) {
+			errs = append(errs, fmt.Errorf("%s: %v: must be between 0 and 1", name, v))
+		}
+	}
+	if c.EngagementMin < 0 {
+		errs = append(errs, fmt.Errorf("engagement_min: %d: must not be negative", c.EngagementMin))
+	}
+	return errors.Join(errs...)
+}
+
+// Signals are what is known of an author's reach.
+type Signals struct {
+	Followers  int64
+	Verified   bool
+	Engagement int64 // interactions on the post; 0 when unknown
+}
+
+// Score returns the influencer score in [0,1], the tier reached ("" below
+// the lowest) and the reasons. c must be valid.
+func (c Config) Score(s Signals) (score float64, tier string, reasons []string) {
+	f := max(s.Followers, 0)
+	lf := math.Log10(float64(f) + 1)
+	k := len(c.Tiers)
+	step := 0.5 / float64(k)
+	reached := -1
+	for i, t := range c.Tiers {
+		if f >= t.MinFollowers {
+			reached = i
+		}
+	}
+	switch {
+	case reached < 0:
+		score = 0.5 * lf / math.Log10(float64(c.Tiers[0].MinFollowers)+1)
+		reasons = append(reasons, fmt.Sprintf("followers %s < %s tier %s", group(f), c.Tiers[0].Name, group(c.Tiers[0].MinFollowers)))
+	default:
+		t := c.Tiers[reached]
+		lo := math.Log10(float64(t.MinFollowers))
+		hi := lo + 1
+		if reached+1 < k {
+			hi = math.Log10(float64(c.Tiers[reached+1].MinFollowers))
+		}
+		score = 0.5 + step*float64(reached) + step*min((lf-lo)/(hi-lo), 1)
+		tier = t.Name
+		reasons = append(reasons, fmt.Sprintf("followers %s ≥ %s tier %s", group(f), t.Name, group(t.MinFollowers)))
+	}
+	if s.Verified && c.VerifiedBonus > 0 {
+		score += c.VerifiedBonus
+		reasons = append(reasons, "verified account")
+	}
+	if c.EngagementMin > 0 && s.Engagement >= c.EngagementMin && c.EngagementBonus > 0 {
+		score += c.EngagementBonus
+		reasons = append(reasons, fmt.Sprintf("engagement %s ≥ %s interactions", group(s.Engagement), group(c.EngagementMin)))
+	}
+	return min(max(score, 0), 1), tier, reasons
+}
+
+// group formats n with thousands separators: 250000 -> "250,000".
+func group(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	out := make([]byte, 0, len(s)+len(s)/3+1)
+	if neg {
+		out = append(out, '-')
+	}
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}

@@ -1,0 +1,71 @@
+package influence_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigia-dev/vigia/classify/influence"
+)
+
+func TestScore(t *testing.T) {
+	c := influence.DefaultConfig()
+	tests := []struct {
+		name        string
+		s           influence.Signals
+		lo, hi      float64
+		tier        string
+		wantReasons []string
+	}{
+		{"nobody", influence.Signals{}, 0, 0, "", []string{"followers 0 < micro tier 10,000"}},
+		{"small", influence.Signals{Followers: 120}, 0.2, 0.3, "", []string{"followers 120 < micro tier 10,000"}},
+		{"micro", influence.Signals{Followers: 10_000}, 0.5, 0.51, "micro", []string{"followers 10,000 ≥ micro tier 10,000"}},
+		{"macro", influence.Signals{Followers: 250_000}, 0.7, 0.8, "macro", []string{"followers 250,000 ≥ macro tier 100,000"}},
+		{"mega verified", influence.Signals{Followers: 50_000_000, Verified: true}, 1, 1, "mega",
+			[]string{"followers 50,000,000 ≥ mega tier 1,000,000", "verified account"}},
+		{"engaged", influence.Signals{Followers: 5_000, Engagement: 400}, 0.5, 0.6, "",
+			[]string{"followers 5,000 < micro tier 10,000", "engagement 400 ≥ 100 interactions"}},
+		{"negative", influence.Signals{Followers: -5}, 0, 0, "", []string{"followers 0 < micro tier 10,000"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			score, tier, reasons := c.Score(tt.s)
+			require.GreaterOrEqual(t, score, tt.lo)
+			require.LessOrEqual(t, score, tt.hi)
+			require.Equal(t, tt.tier, tier)
+			require.Equal(t, tt.wantReasons, reasons)
+		})
+	}
+}
+
+func TestScoreMonotonic(t *testing.T) {
+	c := influence.DefaultConfig()
+	prev := -1.0
+	for f := int64(0); f < 100_000_000; f = f*3 + 1 {
+		s, _, _ := c.Score(influence.Signals{Followers: f})
+		require.GreaterOrEqual(t, s, prev, "followers %d", f)
+		prev = s
+	}
+}
+
+func TestValidate(t *testing.T) {
+	c := influence.Config{
+		Tiers:         []influence.Tier{{"micro", 100}, {"", 50}, {"micro", 0}},
+		VerifiedBonus: 2, EngagementMin: -1,
+	}
+	err := c.Validate()
+	require.EqualError(t, err, `tiers[1].name: is empty
+tiers[1].min_followers: 50: must be greater than tiers[0]'s 100
+tiers[2].name: "micro": duplicate tier name
+tiers[2].min_followers: 0: must be positive
+verified_bonus: 2: must be between 0 and 1
+engagement_min: -1: must not be negative`)
+	require.NoError(t, influence.DefaultConfig().Validate())
+}
+
+func ExampleConfig_Score() {
+	score, tier, reasons := influence.DefaultConfig().Score(influence.Signals{Followers: 250_000})
+	fmt.Printf("%.2f %s %q\n", score, tier, reasons)
+	// Output: 0.73 macro ["followers 250,000 ≥ macro tier 100,000"]
+}
