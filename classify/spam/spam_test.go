@@ -2,6 +2,7 @@ package spam_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -142,13 +143,14 @@ func BenchmarkObserve(b *testing.B) {
 	}{{"mixed", false}, {"flood", true}} {
 		b.Run(bc.name, func(b *testing.B) {
 			d := newDetector(b, nil)
-			words := make([][]string, 1000)
-			authors := make([]string, 1000)
+			rng := rand.New(rand.NewPCG(1, 2))
+			words := make([][]string, 1<<16)
+			authors := make([]string, 1<<16)
 			for i := range words {
 				words[i] = strings.Fields(texts[i%len(texts)])
 				if !bc.flood { // distinct customers write distinct texts
 					for j := range words[i] {
-						words[i][j] = fmt.Sprint(words[i][j], (i*7+j*13)%101)
+						words[i][j] = fmt.Sprint(words[i][j], rng.IntN(1000))
 					}
 				}
 				authors[i] = fmt.Sprint("author", i)
