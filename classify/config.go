@@ -300,7 +300,9 @@ func validLangCode(s string) bool {
 }
 
 // normHandle lower-cases a handle and drops a leading "@".
-func normHandle(h string) string { return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(h), "@")) }
+func normHandle(h string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(h), "@"))
+}
 
 // unjoin splits an errors.Join result into its errors.
 func unjoin(err error) []error {

@@ -184,4 +184,3 @@ func loadClassifyConfig(path string) (classify.Config, error) {
 	}
 	return cfg, nil
 }
-
