@@ -31,7 +31,9 @@ type Doc struct {
 	negated []bool
 	feats   []uint32 // full 32-bit feature hashes; models mask them
 	termOf  []uint16 // per feature: token index, len(tokens)+i for bigram i, or noTerm
-	scale   float32  // 1/sqrt(len(feats)): rows are L2-normalized binary vectors
+	nWord   int      // feats[:nWord] are word-level, feats[nWord:] character n-grams
+	scaleW  float32  // 1/sqrt(nWord): each group is an L2-normalized binary vector
+	scaleC  float32  // 1/sqrt(len(feats)-nWord), or 0
 
 	// HasURL is true when the message contains a link.
 	HasURL bool

@@ -75,9 +75,6 @@ func (a *analyzer) featurize() {
 		if i > 0 {
 			add(uni[i-1]*31+uni[i], len(d.tokens)+i-1)
 		}
-		if words[i] {
-			a.charGrams(t, i, add)
-		}
 	}
 	if d.HasURL {
 		add(hashString(kindFlag, "has_url"), noTerm)
@@ -91,7 +88,16 @@ func (a *analyzer) featurize() {
 	if len(d.tokens) == 0 {
 		add(hashString(kindFlag, "empty"), noTerm)
 	}
-	d.scale = float32(1 / math.Sqrt(float64(len(d.feats))))
+	d.nWord = len(d.feats)
+	for i, t := range d.tokens {
+		if words[i] {
+			a.charGrams(t, i, add)
+		}
+	}
+	d.scaleW = float32(1 / math.Sqrt(float64(d.nWord)))
+	if nc := len(d.feats) - d.nWord; nc > 0 {
+		d.scaleC = float32(1 / math.Sqrt(float64(nc)))
+	}
 }
 
 // charGrams adds the character n-grams of word t (token index i).

@@ -49,22 +49,31 @@ func (m *Model) Logits(d *Doc, out []float64) {
 	mask := m.mask()
 	k := m.Classes
 	if k == 1 {
-		var s float32
-		for _, h := range d.feats {
-			s += m.W[h&mask]
+		var sw, sc float32
+		for _, h := range d.feats[:d.nWord] {
+			sw += m.W[h&mask]
 		}
-		out[0] = float64(m.Bias[0] + s*d.scale)
+		for _, h := range d.feats[d.nWord:] {
+			sc += m.W[h&mask]
+		}
+		out[0] = float64(m.Bias[0] + sw*d.scaleW + sc*d.scaleC)
 		return
 	}
-	var acc [8]float32
-	for _, h := range d.feats {
+	var accW, accC [8]float32
+	for _, h := range d.feats[:d.nWord] {
 		w := m.W[int(h&mask)*k : int(h&mask)*k+k]
 		for c := range w {
-			acc[c] += w[c]
+			accW[c] += w[c]
+		}
+	}
+	for _, h := range d.feats[d.nWord:] {
+		w := m.W[int(h&mask)*k : int(h&mask)*k+k]
+		for c := range w {
+			accC[c] += w[c]
 		}
 	}
 	for c := 0; c < k; c++ {
-		out[c] = float64(m.Bias[c] + acc[c]*d.scale)
+		out[c] = float64(m.Bias[c] + accW[c]*d.scaleW + accC[c]*d.scaleC)
 	}
 }
 
@@ -161,11 +170,15 @@ func (m *Model) top(d *Doc) []string {
 		if t == noTerm {
 			continue
 		}
+		sc := d.scaleW
+		if i >= d.nWord {
+			sc = d.scaleC
+		}
 		b := int(h & mask)
 		if k == 1 {
-			contrib[t] += m.W[b]
+			contrib[t] += sc * m.W[b]
 		} else {
-			contrib[t] += m.W[b*k+k-1] - m.W[b*k]
+			contrib[t] += sc * (m.W[b*k+k-1] - m.W[b*k])
 		}
 	}
 	var best [topN]int

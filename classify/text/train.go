@@ -93,9 +93,11 @@ type problem struct {
 	workers int
 	dense   []int32 // bucket -> active id, -1 if absent
 	nw      int     // number of weights (active buckets × k)
-	start   []int
+	start   []int // row i: idx[start[i]:mid[i]] word features, idx[mid[i]:start[i+1]] char n-grams
+	mid     []int
 	idx     []int32
-	scale   []float64
+	scaleW  []float64
+	scaleC  []float64
 	y       []int
 	w       []float64 // example weight, normalized to sum 1
 	grads   [][]float64
@@ -129,11 +131,18 @@ func newProblem(ex []Example, cfg TrainConfig) *problem {
 	p.start = append(p.start, 0)
 	var tot float64
 	for _, e := range ex {
-		for _, h := range e.Doc.feats {
+		for j, h := range e.Doc.feats {
+			if j == e.Doc.nWord {
+				p.mid = append(p.mid, len(p.idx))
+			}
 			p.idx = append(p.idx, p.dense[h&mask])
 		}
+		if len(p.mid) < len(p.start) {
+			p.mid = append(p.mid, len(p.idx))
+		}
 		p.start = append(p.start, len(p.idx))
-		p.scale = append(p.scale, float64(e.Doc.scale))
+		p.scaleW = append(p.scaleW, float64(e.Doc.scaleW))
+		p.scaleC = append(p.scaleC, float64(e.Doc.scaleC))
 		p.y = append(p.y, e.Label)
 		w := e.Weight
 		if w == 0 {
@@ -190,21 +199,28 @@ func (p *problem) evalRange(x, g []float64, lo, hi int) float64 {
 	clear(g)
 	k := p.k
 	var f float64
-	var z [8]float64
+	var z, zc [8]float64
 	for i := lo; i < hi; i++ {
-		row := p.idx[p.start[i]:p.start[i+1]]
-		s := p.scale[i]
+		rowW := p.idx[p.start[i]:p.mid[i]]
+		rowC := p.idx[p.mid[i]:p.start[i+1]]
+		sw, sc := p.scaleW[i], p.scaleC[i]
 		for c := 0; c < k; c++ {
-			z[c] = 0
+			z[c], zc[c] = 0, 0
 		}
-		for _, id := range row {
+		for _, id := range rowW {
 			base := int(id) * k
 			for c := 0; c < k; c++ {
 				z[c] += x[base+c]
 			}
 		}
+		for _, id := range rowC {
+			base := int(id) * k
+			for c := 0; c < k; c++ {
+				zc[c] += x[base+c]
+			}
+		}
 		for c := 0; c < k; c++ {
-			z[c] = z[c]*s + x[p.nw+c]
+			z[c] = z[c]*sw + zc[c]*sc + x[p.nw+c]
 		}
 		wi := p.w[i]
 		if k == 1 {
@@ -238,12 +254,19 @@ func (p *problem) evalRange(x, g []float64, lo, hi int) float64 {
 		}
 		for c := 0; c < k; c++ {
 			g[p.nw+c] += z[c]
-			z[c] *= s
+			zc[c] = z[c] * sc
+			z[c] *= sw
 		}
-		for _, id := range row {
+		for _, id := range rowW {
 			base := int(id) * k
 			for c := 0; c < k; c++ {
 				g[base+c] += z[c]
+			}
+		}
+		for _, id := range rowC {
+			base := int(id) * k
+			for c := 0; c < k; c++ {
+				g[base+c] += zc[c]
 			}
 		}
 	}

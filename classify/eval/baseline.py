@@ -1,0 +1,38 @@
+#!/usr/bin/python3
+"""TF-IDF + logistic-regression baseline for `make eval`.
+
+Usage: baseline.py TRAIN.csv DEV.csv
+
+Both files have the header text,label,lang (written by `vigia train
+--holdout --splits DIR`). Trains scikit-learn's TfidfVectorizer (word
+unigrams and bigrams, sublinear tf) and LogisticRegression with default
+settings on TRAIN and prints the macro-F1 on DEV as `macro_f1=<value>`.
+"""
+import csv
+import sys
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+
+
+def read(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return [r["text"] for r in rows], [r["label"] for r in rows]
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: baseline.py TRAIN.csv DEV.csv")
+    xtr, ytr = read(sys.argv[1])
+    xdv, ydv = read(sys.argv[2])
+    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
+    clf = LogisticRegression(max_iter=2000)
+    clf.fit(vec.fit_transform(xtr), ytr)
+    pred = clf.predict(vec.transform(xdv))
+    print("macro_f1=%.4f" % f1_score(ydv, pred, average="macro"))
+
+
+if __name__ == "__main__":
+    main()
