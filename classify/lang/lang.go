@@ -174,6 +174,7 @@ func (d *Detector) vote(tokens []string) (Result, bool) {
 }
 
 func (d *Detector) lingua(text string) Result {
+	text = stripNoise(text)
 	if len(text) > maxLinguaBytes {
 		cut := maxLinguaBytes
 		for cut > 0 && !utf8.RuneStart(text[cut]) {
@@ -186,4 +187,24 @@ func (d *Detector) lingua(text string) Result {
 		return Result{Method: MethodUnknown}
 	}
 	return Result{Lang: d.codes[values[0].Language()], Confidence: values[0].Value(), Method: MethodLingua}
+}
+
+// stripNoise drops links and @mentions, whose letters are no language's
+// (lingua reads "https://t.co/x" as evidence), and keeps hashtag words.
+func stripNoise(text string) string {
+	if !strings.ContainsAny(text, "@/") {
+		return text
+	}
+	var b strings.Builder
+	for _, f := range strings.Fields(text) {
+		lower := strings.ToLower(f)
+		if strings.HasPrefix(f, "@") || strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "www.") {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strings.TrimPrefix(f, "#"))
+	}
+	return b.String()
 }

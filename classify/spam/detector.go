@@ -279,8 +279,12 @@ func fmtDuration(d time.Duration) string {
 
 // fmtAge writes an account age in days, or hours under a day.
 func fmtAge(d time.Duration) string {
-	if d < 24*time.Hour {
+	switch days := int(d.Hours() / 24); {
+	case days == 0:
 		return fmt.Sprintf("%dh", int(d.Hours()))
+	case days == 1:
+		return "1 day"
+	default:
+		return fmt.Sprintf("%d days", days)
 	}
-	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }

@@ -84,7 +84,7 @@ func TestProfileSignals(t *testing.T) {
 		Author: "x", At: t0, AuthorCreatedAt: t0.Add(-36 * time.Hour),
 		Followers: 3, Following: 4000, HasURL: true, Text: "mira esto https://bit.ly/3xYz y gana",
 	})
-	require.Equal(t, []string{`shortened link "bit.ly"`, "follows 4000 accounts, followed by 3", "account created 1 days before posting"}, reasons)
+	require.Equal(t, []string{`shortened link "bit.ly"`, "follows 4000 accounts, followed by 3", "account created 1 day before posting"}, reasons)
 	require.InDelta(t, 1-0.7*0.75*0.75, score, 1e-9)
 
 	_, reasons = d.Observe(spam.Signals{Author: "y", At: t0, HasURL: true, Text: "see https://notbit.ly/x and https://bit.lyx.com"})
