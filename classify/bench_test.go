@@ -1,0 +1,115 @@
+package classify_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vigia-dev/vigia/classify"
+	"github.com/vigia-dev/vigia/classify/text"
+	"github.com/vigia-dev/vigia/internal/message"
+)
+
+// tweets are typical tweet-length customer messages, mixed Spanish and
+// English (written for this benchmark).
+var tweets = []string{
+	"@MovilCo llevo tres días sin internet en casa y nadie me da una solución 😡 https://t.co/a1",
+	"@MovilCo my internet has been down since Monday and support keeps hanging up on me",
+	"@MovilCo me han cobrado dos veces la factura de este mes, ¿quién me devuelve el dinero?",
+	"@MovilCo I was charged twice for the same plan, please fix this asap",
+	"@MovilCo gracias por resolverlo tan rápido, el técnico fue muy amable 🙌",
+	"@MovilCo thanks for the quick fix, the new router works great!",
+	"@MovilCo ¿a qué hora abre la tienda del centro los sábados?",
+	"@MovilCo does the unlimited plan include roaming in Mexico?",
+	"@MovilCo son unos ladrones, cada mes suben la tarifa sin avisar #MovilCoEstafa",
+	"@MovilCo worst company ever, you are a bunch of clowns #fail",
+	"Gana dinero desde casa con este método, escríbeme al DM 💰 https://bit.ly/3xyz",
+	"free followers and crypto giveaway, dm me now https://tinyurl.com/abc",
+	"@MovilCo la app no funciona desde esta mañana, no puedo pagar nada",
+	"@MovilCo the app keeps crashing when I try to pay my bill, third time this week",
+	"@MovilCo si no me devuelven el dinero voy a poner una queja en PROFECO",
+	"@MovilCo if this isn't solved today I'm calling my lawyer",
+}
+
+// fillers vary the tweets so that, as in real traffic, distinct customers
+// write distinct texts (otherwise every message is a near-duplicate flood).
+var fillers = [2][]string{{ // Spanish, English: tweets alternate
+	"hoy", "ayer", "otra vez", "por favor", "urgente", "ya", "en serio", "de verdad", "madrid", "cdmx",
+	"desde el lunes", "en la oficina", "con mi hijo", "el martes", "cuenta 4", "🙏", "🤬", "#ayuda",
+	"sucursal norte", "plan familiar", "fibra", "prepago", "qué pena", "vaya tela", "monterrey",
+}, {
+	"today", "again", "please", "seriously", "asap", "london", "lol", "ugh", "finally", "since monday",
+	"at home", "with my kids", "on tuesday", "account 7", "👍", "😂", "#help", "north branch",
+	"family plan", "fiber", "prepaid", "so annoying", "come on", "chicago", "for real",
+}}
+
+// benchModels returns the embedded models; tasks and languages without one
+// get a stand-in of the same shape, trained on a few examples, so that the
+// benchmark always pays for every model.
+func benchModels(b *testing.B) *text.Models {
+	b.Helper()
+	embedded, err := text.LoadEmbedded()
+	require.NoError(b, err)
+	var ms []*text.Model
+	for _, task := range text.Tasks() {
+		for _, lang := range []string{"es", "en"} {
+			if m, ok := embedded.Model(task, lang); ok && m.Lang == lang {
+				ms = append(ms, m)
+				continue
+			}
+			cfg := text.TrainConfig{Bits: 20, Classes: 1, Lambda: 1e-4, MaxIter: 5, Workers: 1}
+			if task == text.TaskSentiment {
+				cfg.Classes = 3
+			}
+			var ex []text.Example
+			for i, s := range tweets {
+				ex = append(ex, text.Example{Doc: text.Analyze(s), Label: i % max(cfg.Classes, 2)})
+			}
+			m, err := text.Train(task, lang, ex, cfg)
+			require.NoError(b, err)
+			ms = append(ms, m)
+		}
+	}
+	return text.NewModels(ms...)
+}
+
+// BenchmarkClassify measures end-to-end classification of tweet-length
+// texts; run it with -run '^$' -cpu 1 so heap-MB measures the loaded models
+// and language detector alone.
+func BenchmarkClassify(b *testing.B) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	models := benchModels(b)
+	c, err := classify.New(classify.DefaultConfig(), models, nil)
+	require.NoError(b, err)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+
+	msgs := make([]message.Message, 4096)
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	for i := range msgs {
+		fill := fillers[i%2]
+		msgs[i] = message.Message{
+			ID: message.NewID(message.ChannelX, fmt.Sprint(i)), Brand: "movilco", Channel: message.ChannelX,
+			Kind: message.KindMention, Direction: message.DirectionInbound,
+			Author:    message.Author{ID: fmt.Sprint("u", i%1500), Handle: fmt.Sprint("user", i%1500), Followers: int64(i * 37 % 200_000), Following: 300},
+			Text:      tweets[i%len(tweets)] + " " + fill[i*7%len(fill)] + " " + fill[i*13%len(fill)] + " " + fill[i*31%len(fill)],
+			CreatedAt: t0.Add(time.Duration(i) * 150 * time.Millisecond),
+		}
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := c.Classify(ctx, msgs[i%len(msgs)], classify.Input{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/(1<<20), "heap-MB")
+}
