@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -124,7 +123,7 @@ func classifyStream(ctx context.Context, e *env, c *classify.Classifier) error {
 		}
 		if err := classifyLineTo(ctx, c, enc, line); err != nil {
 			failed++
-			fmt.Fprintf(e.stderr, "line %d: %v\n", n, err)
+			fmt.Fprintf(e.stderr, "line %d: %s\n", n, strings.ReplaceAll(err.Error(), "\n", "; "))
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -143,7 +142,7 @@ func classifyLineTo(ctx context.Context, c *classify.Classifier, enc *json.Encod
 	}
 	m := in.Message
 	if err := m.Validate(); err != nil {
-		return fmt.Errorf("invalid message: %w", errors.Join(err))
+		return fmt.Errorf("invalid message: %w", err)
 	}
 	var input classify.Input
 	if in.Input != nil {
