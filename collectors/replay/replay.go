@@ -67,7 +67,7 @@ func New(cfg Config, logger *slog.Logger, reg prometheus.Registerer, opts ...Opt
 	c := &Collector{
 		cfg:     cfg,
 		brands:  brands,
-		logger:  logger.With("component", "collector", "collector", cfg.Name),
+		logger:  logger.With("component", "collector"),
 		metrics: m,
 		now:     time.Now,
 		sleep:   sleepCtx,

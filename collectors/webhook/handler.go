@@ -85,7 +85,7 @@ func New(cfg Config, pub collectors.Publisher, logger *slog.Logger, reg promethe
 		cfg:     cfg,
 		secrets: secrets,
 		pub:     pub,
-		logger:  logger.With("component", "collector", "collector", cfg.Name),
+		logger:  logger.With("component", "collector"),
 		metrics: m,
 		now:     time.Now,
 	}
