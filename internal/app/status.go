@@ -1,0 +1,51 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vigia-dev/vigia/internal/process"
+	"github.com/vigia-dev/vigia/internal/storage"
+)
+
+func (a *App) reportStatus(ctx context.Context) error {
+	t := time.NewTicker(a.opts.StatusInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			a.printStatus(ctx)
+		}
+	}
+}
+
+// printStatus writes one progress report: rows in ClickHouse per brand,
+// channel, kind and direction, and the stream's backlog.
+func (a *App) printStatus(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	w := a.opts.Status
+	counts, err := storage.CountsBy(ctx, a.conn, a.cfg.ClickHouse.Database)
+	if err != nil {
+		fmt.Fprintf(w, "%s status: clickhouse unavailable: %v\n", time.Now().Format(time.TimeOnly), err)
+		return
+	}
+	msgs, pending, unacked, err := a.stream.Info(ctx, process.Durable)
+	if err != nil {
+		fmt.Fprintf(w, "%s status: stream unavailable: %v\n", time.Now().Format(time.TimeOnly), err)
+		return
+	}
+	var total uint64
+	for _, c := range counts {
+		total += c.N
+	}
+	fmt.Fprintf(w, "\n%s  written rows: %d   stream: %d messages, %d waiting, %d in flight\n",
+		time.Now().Format(time.TimeOnly), total, msgs, pending, unacked)
+	fmt.Fprintf(w, "  %-14s %-11s %-8s %-9s %8s\n", "brand", "channel", "kind", "direction", "rows")
+	for _, c := range counts {
+		fmt.Fprintf(w, "  %-14s %-11s %-8s %-9s %8d\n", c.Brand, c.Channel, c.Kind, c.Direction, c.N)
+	}
+}
