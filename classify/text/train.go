@@ -31,6 +31,10 @@ type TrainConfig struct {
 	// Balanced weights each class by n/(classes·n_class), so minority
 	// classes count as much as majority ones.
 	Balanced bool
+	// IDF scales each bucket's L2 penalty by 1/idf², which is the same as
+	// training on tf-idf values and folding the idf into the stored
+	// weights: prediction stays a plain sum of weights.
+	IDF bool
 	// Workers splits the gradient over goroutines; results do not depend
 	// on it because partial sums are added in a fixed order.
 	Workers int
@@ -89,11 +93,11 @@ func Train(task Task, lang string, ex []Example, cfg TrainConfig) (*Model, error
 // that occur, plus the objective.
 type problem struct {
 	k       int
-	lambda  float64
+	pen     []float64 // per active bucket: lambda, or lambda/idf²
 	workers int
 	dense   []int32 // bucket -> active id, -1 if absent
 	nw      int     // number of weights (active buckets × k)
-	start   []int // row i: idx[start[i]:mid[i]] word features, idx[mid[i]:start[i+1]] char n-grams
+	start   []int   // row i: idx[start[i]:mid[i]] word features, idx[mid[i]:start[i+1]] char n-grams
 	mid     []int
 	idx     []int32
 	scaleW  []float64
@@ -105,7 +109,7 @@ type problem struct {
 
 func newProblem(ex []Example, cfg TrainConfig) *problem {
 	mask := uint32(1)<<cfg.Bits - 1
-	p := &problem{k: cfg.Classes, lambda: cfg.Lambda, workers: cfg.Workers}
+	p := &problem{k: cfg.Classes, workers: cfg.Workers}
 	p.dense = make([]int32, 1<<cfg.Bits)
 	for i := range p.dense {
 		p.dense[i] = -1
@@ -123,6 +127,25 @@ func newProblem(ex []Example, cfg TrainConfig) *problem {
 		}
 	}
 	p.nw = int(n) * p.k
+	p.pen = make([]float64, n)
+	df := make([]int32, n)
+	last := make([]int32, n)
+	for i, e := range ex {
+		for _, h := range e.Doc.feats {
+			id := p.dense[h&mask]
+			if last[id] != int32(i+1) {
+				last[id] = int32(i + 1)
+				df[id]++
+			}
+		}
+	}
+	for id := range p.pen {
+		p.pen[id] = cfg.Lambda
+		if cfg.IDF {
+			idf := math.Log(float64(1+len(ex))/float64(1+df[id])) + 1
+			p.pen[id] = cfg.Lambda / (idf * idf)
+		}
+	}
 	counts := make([]float64, max(p.k, 2))
 	for _, e := range ex {
 		counts[e.Label]++
@@ -189,8 +212,9 @@ func (p *problem) eval(x, g []float64) float64 {
 		}
 	}
 	for i := 0; i < p.nw; i++ {
-		f += 0.5 * p.lambda * x[i] * x[i]
-		g[i] += p.lambda * x[i]
+		l := p.pen[i/p.k]
+		f += 0.5 * l * x[i] * x[i]
+		g[i] += l * x[i]
 	}
 	return f
 }

@@ -30,12 +30,28 @@ func (g *Group) Key() string { return string(g.Task) + "_" + g.Lang }
 
 // TrainRows returns the rows the model learns from: the sources' train
 // rows, and their dev rows too when withDev is set, then the extra rows.
+// Rows are weighted so that every source carries the same total weight,
+// whatever its size.
 func (g *Group) TrainRows(withDev bool) []Row {
-	var rows []Row
+	var per [][]Row
+	total := 0
 	for _, s := range g.Sources {
-		rows = append(rows, s.Train...)
+		rs := append([]Row(nil), s.Train...)
 		if withDev {
-			rows = append(rows, s.Dev...)
+			rs = append(rs, s.Dev...)
+		}
+		per = append(per, rs)
+		total += len(rs)
+	}
+	var rows []Row
+	for _, rs := range per {
+		w := float64(total) / float64(len(per)*len(rs))
+		for _, r := range rs {
+			if r.Weight == 0 {
+				r.Weight = 1
+			}
+			r.Weight *= w
+			rows = append(rows, r)
 		}
 	}
 	return append(rows, g.Extra...)

@@ -70,10 +70,14 @@ func ReadLabeled(r io.Reader, name string, task text.Task) ([]Row, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, fmt.Errorf("read %s line %d: %w", name, line, err)
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("read %s line %d: %w", name, pe.Line, pe.Err)
+			}
+			return nil, fmt.Errorf("read %s: %w", name, err)
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) != len(head) {
 			return nil, fmt.Errorf("read %s line %d: %d fields, header has %d: %w", name, line, len(rec), len(head), ErrCSV)
 		}

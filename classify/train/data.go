@@ -107,10 +107,14 @@ func readTable(path string) (*table, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, fmt.Errorf("read %s line %d: %w", path, line, err)
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("read %s line %d: %w", path, pe.Line, pe.Err)
+			}
+			return nil, fmt.Errorf("read %s: %w", path, err)
 		}
+		line, _ := cr.FieldPos(0)
 		t.recs = append(t.recs, rec)
 		t.line = append(t.line, line)
 	}

@@ -24,6 +24,8 @@ type FitConfig struct {
 	Workers int
 	// Balanced weights classes inversely to their frequency.
 	Balanced bool
+	// IDF penalizes rare buckets less (see text.TrainConfig).
+	IDF bool
 	// TuneThreshold picks the binary decision threshold that maximizes
 	// macro-F1 on the tuning split; otherwise it is 0.5.
 	TuneThreshold bool
@@ -82,7 +84,7 @@ func examples(ls []labeled) []text.Example {
 func Fit(task text.Task, lang string, rows []Row, cfg FitConfig) (*text.Model, FitReport, error) {
 	all := analyzeRows(rows)
 	rep := FitReport{Rows: len(rows), Threshold: 0.5}
-	tc := text.TrainConfig{Bits: cfg.Bits, Classes: NumClasses(task), MaxIter: cfg.MaxIter, Balanced: cfg.Balanced, Workers: cfg.Workers}
+	tc := text.TrainConfig{Bits: cfg.Bits, Classes: NumClasses(task), MaxIter: cfg.MaxIter, Balanced: cfg.Balanced, Workers: cfg.Workers, IDF: cfg.IDF}
 	if len(cfg.Lambdas) == 0 {
 		return nil, rep, fmt.Errorf("fit %s_%s: no lambdas", task, lang)
 	}
