@@ -117,7 +117,10 @@ start() {
   write_config
   log "starting $server on $addr (data in $dir)"
   # shellcheck disable=SC2086
-  nohup $server --config-file="$dir/config.xml" --pid-file="$dir/server.pid" >"$dir/log/stdout.log" 2>&1 &
+  # The script records the PID itself: old servers write --pid-file only
+  # when they daemonize.
+  nohup $server --config-file="$dir/config.xml" >"$dir/log/stdout.log" 2>&1 &
+  echo $! >"$dir/server.pid"
   for _ in $(seq 1 120); do
     if answers; then
       log "ready on $addr"
@@ -135,6 +138,12 @@ stop() {
   if [ -f "$dir/server.pid" ]; then
     local pid
     pid=$(cat "$dir/server.pid")
+    # Only stop what this script started: the PID must still be a clickhouse.
+    if ! grep -q clickhouse "/proc/$pid/cmdline" 2>/dev/null; then
+      rm -f "$dir/server.pid"
+      log "stale pid file removed"
+      return 0
+    fi
     if kill -0 "$pid" 2>/dev/null; then
       kill "$pid"
       for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
