@@ -452,25 +452,31 @@ func Unmarshal(data []byte) (*Model, error) {
 	k := m.Classes
 	nb := 1 << m.Bits
 	m.W = make([]float32, nb*k)
+	// The bucket records are decoded straight from the remaining bytes.
+	rest, err := io.ReadAll(r)
+	if err != nil {
+		return fail("buckets", err)
+	}
 	idx := -1
 	for j := uint32(0); j < nz; j++ {
-		delta, err := binary.ReadUvarint(r)
-		if err != nil {
-			return fail("bucket index", err)
+		delta, n := binary.Uvarint(rest)
+		if n <= 0 {
+			return fail("bucket index", io.ErrUnexpectedEOF)
 		}
+		rest = rest[n:]
 		if delta == 0 || delta > uint64(nb) || idx+int(delta) >= nb {
 			return fail("bucket index range", nil)
 		}
 		idx += int(delta)
-		for c := 0; c < k; c++ {
-			var q int16
-			if err := binary.Read(r, le, &q); err != nil {
-				return fail("weight", err)
-			}
-			m.W[idx*k+c] = float32(q) * scale
+		if len(rest) < 2*k {
+			return fail("weight", io.ErrUnexpectedEOF)
 		}
+		for c := 0; c < k; c++ {
+			m.W[idx*k+c] = float32(int16(le.Uint16(rest[2*c:]))) * scale
+		}
+		rest = rest[2*k:]
 	}
-	if _, err := r.ReadByte(); err != io.EOF {
+	if len(rest) != 0 {
 		return fail("trailing bytes", nil)
 	}
 	return m, nil

@@ -23,10 +23,10 @@ import (
 // deploy/clickhouse-local.sh with its own ports and data directory, so the
 // test can stop and restart it without disturbing other tests.
 type ownServer struct {
-	t     *testing.T
-	env   []string
-	addr  string
-	root  string
+	t    *testing.T
+	env  []string
+	addr string
+	root string
 }
 
 func freePort(t *testing.T) int {

@@ -204,7 +204,7 @@ func TestRuntimeSQL(t *testing.T) {
 			"SELECT DISTINCT partition_id FROM system.parts WHERE database = 'vigia' AND table = 'messages' AND active ORDER BY partition_id"},
 		{"drop partition", DropPartitionSQL("vigia", "messages", "20240101"), "ALTER TABLE vigia.messages DROP PARTITION ID '20240101'"},
 		{"record migration", RecordMigrationSQL("vigia", Migration{Version: 2, Name: "it's"}),
-			`INSERT INTO vigia.schema_migrations (version, name, applied_at) VALUES (2, 'it\'s', now())`},
+			`INSERT INTO vigia.schema_migrations (version, name, applied_at) SELECT 2, 'it\'s', now()`},
 		{"insert", InsertMessagesSQL("vigia"), "INSERT INTO vigia.messages (" + messageColumns + ")"},
 		{"select all", SelectMessagesSQL("vigia", ""), "SELECT " + messageColumns + " FROM vigia.messages FINAL ORDER BY created_at, id"},
 		{"select where", SelectMessagesSQL("vigia", "brand = ?"), "SELECT " + messageColumns + " FROM vigia.messages FINAL WHERE brand = ? ORDER BY created_at, id"},

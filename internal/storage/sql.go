@@ -56,9 +56,11 @@ func AppliedMigrationsSQL(db string) string {
 	return "SELECT DISTINCT version FROM " + db + ".schema_migrations ORDER BY version"
 }
 
-// RecordMigrationSQL records m as applied in db.
+// RecordMigrationSQL records m as applied in db. It is an INSERT ...
+// SELECT, not VALUES: over the native protocol a VALUES insert sent as a
+// plain statement waits for a data block that Exec never sends (18.16 hangs).
 func RecordMigrationSQL(db string, m Migration) string {
-	return fmt.Sprintf("INSERT INTO %s.schema_migrations (version, name, applied_at) VALUES (%d, %s, now())",
+	return fmt.Sprintf("INSERT INTO %s.schema_migrations (version, name, applied_at) SELECT %d, %s, now()",
 		db, m.Version, quoteString(m.Name))
 }
 
