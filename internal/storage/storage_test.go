@@ -111,6 +111,14 @@ func startWriter(t *testing.T, w *storage.Writer) (stop func() error) {
 	return stop
 }
 
+// stopMerges keeps every insert in its own part, so raw row counts see
+// duplicates and only FINAL collapses them.
+func stopMerges(t *testing.T, db *chtest.DB) {
+	t.Helper()
+	require.NoError(t, db.Conn.Exec(t.Context(), "SYSTEM STOP MERGES "+db.Database+".messages"))
+}
+
+// rawRows counts stored rows, duplicates included.
 func rawRows(t *testing.T, db *chtest.DB) uint64 {
 	t.Helper()
 	var n uint64
@@ -227,6 +235,7 @@ func collectorFor(t *testing.T, reg *prometheus.Registry, name string) prometheu
 
 func TestDuplicatesCollapse(t *testing.T) {
 	db := chtest.New(t)
+	stopMerges(t, db)
 	ctx := t.Context()
 	a, b := fullMessage("dup", t0), minimalMessage("other", t0)
 	later := a
@@ -304,6 +313,7 @@ func TestWriterFlushes(t *testing.T) {
 // checks every message is written exactly once and acknowledged once.
 func TestWriterRetriesWhileUnreachable(t *testing.T) {
 	db := chtest.New(t)
+	stopMerges(t, db)
 	proxy := chtest.NewProxy(t, db.Addr)
 	ctx := t.Context()
 	conn, err := storage.Open(ctx, storage.Options{Addr: []string{proxy.Addr()}, Database: db.Database, DialTimeout: time.Second})
