@@ -92,8 +92,9 @@ type Writer struct {
 
 	in       chan item
 	stopping chan struct{} // closed when Run starts shutting down
-	mu       sync.RWMutex  // held for reading by Add while it sends on in
-	stopped  bool          // set under mu once Run no longer reads in
+	stopOnce sync.Once
+	mu       sync.RWMutex // held for reading by Add while it sends on in
+	stopped  bool         // set under mu once Run no longer reads in
 }
 
 // NewWriter returns a writer into opts.Database over conn. Start it with
@@ -162,7 +163,8 @@ func (w *Writer) Add(ctx context.Context, m message.Message, done func(error)) e
 
 // Run writes batches until ctx ends, then flushes what it holds within the
 // shutdown timeout and reports the rest to their done funcs. It returns nil
-// after a clean shutdown and is called once.
+// on cancel. A writer runs once: after Run returns, Add fails with
+// [ErrWriterStopped].
 func (w *Writer) Run(ctx context.Context) error {
 	var (
 		batch []item
@@ -268,7 +270,7 @@ func (w *Writer) insert(ctx context.Context, rows []messageRow) error {
 // within the shutdown timeout, in batches of at most MaxRows, and calls
 // done(err) for what could not be written.
 func (w *Writer) stop(ctx context.Context, held []item) error {
-	close(w.stopping)
+	w.stopOnce.Do(func() { close(w.stopping) })
 	w.mu.Lock() // waits for every Add in flight to return
 	w.stopped = true
 	w.mu.Unlock()

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/vigia-dev/vigia/internal/storage"
@@ -109,7 +110,7 @@ func Addr(t testing.TB) string {
 			return ""
 		}
 	}
-	if err := waitReady(addr, 30*time.Second); err != nil {
+	if err := waitReady(addr, 10*time.Second); err != nil {
 		unavailable(t, err)
 	}
 	return addr
@@ -168,9 +169,9 @@ func waitReady(addr string, timeout time.Duration) error {
 func pingOnce(ctx context.Context, addr string) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	conn, err := storage.Open(ctx, storage.Options{Addr: []string{addr}, Database: "default", DialTimeout: 2 * time.Second})
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{addr}, DialTimeout: 2 * time.Second})
 	if err != nil {
-		return err
+		return fmt.Errorf("open clickhouse at %s: %w", addr, err)
 	}
 	defer func() { _ = conn.Close() }()
 	return storage.Ping(ctx, conn)
