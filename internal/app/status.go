@@ -42,7 +42,7 @@ func (a *App) printStatus(ctx context.Context) {
 	for _, c := range counts {
 		total += c.N
 	}
-	fmt.Fprintf(w, "\n%s  written rows: %d   stream: %d messages, %d waiting, %d in flight\n",
+	fmt.Fprintf(w, "\n%s  written rows: %d   stream: %d batches, %d waiting, %d in flight\n",
 		time.Now().Format(time.TimeOnly), total, msgs, pending, unacked)
 	fmt.Fprintf(w, "  %-14s %-11s %-8s %-9s %8s\n", "brand", "channel", "kind", "direction", "rows")
 	for _, c := range counts {

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
@@ -44,32 +46,75 @@ type Processor struct {
 	src        Source
 	sink       Sink
 	classifier Classifier
+	workers    int
 	logger     *slog.Logger
 	metrics    *metrics
 
 	mu       sync.Mutex
-	inflight map[message.ID][]stream.Delivery
+	inflight map[string]*envelope
 }
 
-// New returns a Processor. classifier may be nil.
-func New(src Source, sink Sink, classifier Classifier, logger *slog.Logger, reg prometheus.Registerer) *Processor {
+// envelope tracks one stream delivery until all of its messages settle.
+type envelope struct {
+	deliveries []stream.Delivery // the first delivery and any redeliveries
+	remaining  atomic.Int64
+	failed     atomic.Bool
+}
+
+// New returns a Processor. classifier may be nil. workers is how many
+// goroutines classify and queue messages; 0 means GOMAXPROCS.
+func New(src Source, sink Sink, classifier Classifier, workers int, logger *slog.Logger, reg prometheus.Registerer) *Processor {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if classifier == nil {
+		workers = 1
+	}
 	return &Processor{
-		src: src, sink: sink, classifier: classifier,
+		src: src, sink: sink, classifier: classifier, workers: workers,
 		logger:   logger.With("component", "processor"),
 		metrics:  newMetrics(reg),
-		inflight: map[message.ID][]stream.Delivery{},
+		inflight: map[string]*envelope{},
 	}
+}
+
+type job struct {
+	id   string
+	env  *envelope
+	msgs []message.Message
 }
 
 // Run consumes until ctx is cancelled, then lets the sink flush what it
 // holds (acking what commits) and returns. It returns nil on a clean stop.
 func (p *Processor) Run(ctx context.Context) error {
 	sinkCtx, stopSink := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSink()
 	sinkDone := make(chan error, 1)
 	go func() { sinkDone <- p.sink.Run(sinkCtx) }()
 
-	consumeErr := p.src.Consume(ctx, Durable, p.handle)
-	// Intake has stopped: let the sink flush and ack, then return.
+	jobs := make(chan job, p.workers)
+	var wg sync.WaitGroup
+	for range p.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				p.process(ctx, j)
+			}
+		}()
+	}
+	consumeErr := p.src.Consume(ctx, Durable, func(ctx context.Context, d stream.Delivery) {
+		if j, ok := p.admit(d); ok {
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				p.settle(j.id, j.env, errors.New("processor stopping"))
+			}
+		}
+	})
+	// Intake has stopped: finish queued work, let the sink flush and ack.
+	close(jobs)
+	wg.Wait()
 	stopSink()
 	sinkErr := <-sinkDone
 	if consumeErr != nil {
@@ -81,57 +126,83 @@ func (p *Processor) Run(ctx context.Context) error {
 	return nil
 }
 
-// handle takes one delivery. A redelivery of a message still waiting in the
-// sink joins it instead of being written twice.
-func (p *Processor) handle(ctx context.Context, d stream.Delivery) {
-	p.metrics.consumed.Inc()
-	id := d.Message.ID
+// admit registers a delivery. A redelivery of an envelope still waiting in
+// the sink joins it instead of being written twice.
+func (p *Processor) admit(d stream.Delivery) (job, bool) {
+	p.metrics.envelopes.Inc()
+	p.metrics.consumed.Add(float64(len(d.Messages)))
 	p.mu.Lock()
-	if waiting, ok := p.inflight[id]; ok {
-		p.inflight[id] = append(waiting, d)
-		p.mu.Unlock()
+	defer p.mu.Unlock()
+	if e, ok := p.inflight[d.ID]; ok {
+		e.deliveries = append(e.deliveries, d)
 		p.metrics.redelivered.Inc()
+		return job{}, false
+	}
+	e := &envelope{deliveries: []stream.Delivery{d}}
+	e.remaining.Store(int64(len(d.Messages)))
+	p.inflight[d.ID] = e
+	return job{id: d.ID, env: e, msgs: d.Messages}, true
+}
+
+// process classifies the messages of one envelope and queues them for
+// storage; the envelope is acked when the last of them commits.
+func (p *Processor) process(ctx context.Context, j job) {
+	if len(j.msgs) == 0 {
+		p.settle(j.id, j.env, nil)
 		return
 	}
-	p.inflight[id] = []stream.Delivery{d}
-	p.mu.Unlock()
-
-	m := d.Message
-	if p.classifier != nil {
-		if err := p.classifier.Classify(ctx, &m); err != nil {
-			// Classification is best effort: the message is stored unlabeled.
-			p.metrics.classifyErrors.Inc()
-			p.logger.Debug("classify failed", "message_id", id, "err", err)
+	for i := range j.msgs {
+		m := &j.msgs[i]
+		if p.classifier != nil {
+			if err := p.classifier.Classify(ctx, m); err != nil {
+				// Classification is best effort: the message is stored unlabeled.
+				p.metrics.classifyErrors.Inc()
+				p.logger.Debug("classify failed", "message_id", m.ID, "err", err)
+			}
 		}
-	}
-	if err := p.sink.Add(ctx, m, func(err error) { p.settle(id, err) }); err != nil {
-		p.settle(id, err)
+		done := func(err error) {
+			if err != nil {
+				j.env.failed.Store(true)
+			}
+			if j.env.remaining.Add(-1) == 0 {
+				var ferr error
+				if j.env.failed.Load() {
+					ferr = errors.New("some messages were not stored")
+				}
+				p.settle(j.id, j.env, ferr)
+			}
+		}
+		if err := p.sink.Add(ctx, *m, done); err != nil {
+			done(err)
+		}
 	}
 }
 
-// settle acks (err == nil) or naks every delivery of message id.
-func (p *Processor) settle(id message.ID, err error) {
+// settle acks (err == nil) or naks every delivery of an envelope.
+func (p *Processor) settle(id string, e *envelope, err error) {
 	p.mu.Lock()
-	ds := p.inflight[id]
-	delete(p.inflight, id)
+	if p.inflight[id] == e {
+		delete(p.inflight, id)
+	}
+	ds := e.deliveries
 	p.mu.Unlock()
 	for _, d := range ds {
 		if err == nil {
 			if aerr := d.Ack(); aerr != nil {
-				// The row is committed; a lost ack means a redelivery that
+				// The rows are committed; a lost ack means a redelivery that
 				// ReplacingMergeTree collapses.
-				p.logger.Debug("ack failed", "message_id", id, "err", aerr)
+				p.logger.Debug("ack failed", "envelope", id, "err", aerr)
 			}
-			p.metrics.acked.Inc()
+			p.metrics.acked.Add(float64(len(d.Messages)))
 			continue
 		}
 		_ = d.Nak()
-		p.metrics.naked.Inc()
+		p.metrics.naked.Add(float64(len(d.Messages)))
 	}
 }
 
 type metrics struct {
-	consumed, redelivered, acked, naked, classifyErrors prometheus.Counter
+	envelopes, consumed, redelivered, acked, naked, classifyErrors prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -140,10 +211,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		return f.NewCounter(prometheus.CounterOpts{Name: "vigia_processor_" + name, Help: help})
 	}
 	return &metrics{
-		consumed:       c("consumed_messages_total", "Stream deliveries taken by the processor."),
-		redelivered:    c("redelivered_messages_total", "Deliveries of a message already waiting in the storage writer."),
-		acked:          c("acked_messages_total", "Deliveries acked after their ClickHouse batch committed."),
-		naked:          c("naked_messages_total", "Deliveries handed back to the stream for redelivery."),
+		envelopes:      c("envelopes_total", "Stream deliveries (envelopes of messages) taken by the processor."),
+		consumed:       c("consumed_messages_total", "Messages taken from the stream by the processor."),
+		redelivered:    c("redelivered_envelopes_total", "Redeliveries of an envelope whose messages were still waiting in the storage writer."),
+		acked:          c("acked_messages_total", "Messages acked to the stream after their ClickHouse batch committed."),
+		naked:          c("naked_messages_total", "Messages handed back to the stream for redelivery."),
 		classifyErrors: c("classify_errors_total", "Messages stored unlabeled because classification failed."),
 	}
 }

@@ -2,12 +2,14 @@ package stream
 
 import (
 	"context"
-	"encoding/json"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -116,63 +118,131 @@ func (s *Stream) subject(c message.Channel) string {
 }
 
 // Publish writes msgs to the stream and returns once JetStream acknowledged
-// every one of them. Each message's ID is its Nats-Msg-Id, so a message
-// published twice inside the duplicate window is stored once. On error,
-// some messages may have been stored: callers retry the whole call, which
-// is safe thanks to the IDs.
+// every one of them. Messages travel in envelopes of up to 500 (one per
+// channel and chunk); an envelope's Nats-Msg-Id is derived from the IDs it
+// holds (a single message's own ID), so a retried call inside the duplicate
+// window is stored once. On error some envelopes may be stored: callers
+// retry the whole call, which is safe, and ClickHouse collapses any
+// message stored twice.
 func (s *Stream) Publish(ctx context.Context, msgs ...message.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
-	for i := range msgs {
-		data, err := json.Marshal(&msgs[i])
-		if err != nil {
-			return fmt.Errorf("encode message %s: %w", msgs[i].ID, err)
-		}
-		nm := &nats.Msg{Subject: s.subject(msgs[i].Channel), Data: data, Header: nats.Header{}}
-		nm.Header.Set(jetstream.MsgIDHeader, string(msgs[i].ID))
+	envs := s.envelopes(msgs)
+	futures := make([]jetstream.PubAckFuture, 0, len(envs))
+	for _, nm := range envs {
 		f, err := s.js.PublishMsgAsync(nm)
 		if err != nil {
 			s.metrics.publishErrors.Inc()
-			return fmt.Errorf("publish message %s: %w", msgs[i].ID, err)
+			return fmt.Errorf("publish envelope %s: %w", nm.Header.Get(jetstream.MsgIDHeader), err)
 		}
 		futures = append(futures, f)
 	}
-	var dup int
-	for _, f := range futures {
+	var stored, dup int
+	for i, f := range futures {
 		select {
 		case ack := <-f.Ok():
 			if ack.Duplicate {
-				dup++
+				dup += envelopeCounts(envs[i])
+			} else {
+				stored += envelopeCounts(envs[i])
 			}
 		case err := <-f.Err():
 			s.metrics.publishErrors.Inc()
-			return fmt.Errorf("publish message %s: %w", f.Msg().Header.Get(jetstream.MsgIDHeader), err)
+			return fmt.Errorf("publish envelope %s: %w", f.Msg().Header.Get(jetstream.MsgIDHeader), err)
 		case <-ctx.Done():
 			return fmt.Errorf("publish %d messages: %w", len(msgs), ctx.Err())
 		}
 	}
-	s.metrics.published.Add(float64(len(msgs) - dup))
+	s.metrics.published.Add(float64(stored))
 	s.metrics.duplicates.Add(float64(dup))
 	return nil
 }
 
-// Delivery is one message read from the stream. Its handler must call Ack
-// once the message is committed downstream, or Nak to have it redelivered.
-type Delivery struct {
-	Message message.Message
-	msg     jetstream.Msg
+// countHeader carries the number of messages in an envelope, for metrics.
+const countHeader = "Vigia-Count"
+
+func envelopeCounts(m *nats.Msg) int {
+	n, _ := strconv.Atoi(m.Header.Get(countHeader))
+	return n
 }
 
-// Ack tells the stream the message is safely stored downstream.
+// envelopes groups msgs by channel, in order, into envelopes of at most
+// maxEnvelopeMessages messages and about maxEnvelopeBytes bytes.
+func (s *Stream) envelopes(msgs []message.Message) []*nats.Msg {
+	var out []*nats.Msg
+	byChannel := map[message.Channel][]message.Message{}
+	var order []message.Channel
+	for _, m := range msgs {
+		if _, ok := byChannel[m.Channel]; !ok {
+			order = append(order, m.Channel)
+		}
+		byChannel[m.Channel] = append(byChannel[m.Channel], m)
+	}
+	for _, ch := range order {
+		group := byChannel[ch]
+		for len(group) > 0 {
+			n, size := 0, 0
+			for n < len(group) && n < maxEnvelopeMessages {
+				size += approxSize(&group[n])
+				if n > 0 && size > maxEnvelopeBytes {
+					break
+				}
+				n++
+			}
+			chunk := group[:n]
+			group = group[n:]
+			nm := &nats.Msg{Subject: s.subject(ch), Data: encodeEnvelope(make([]byte, 0, size+64), chunk), Header: nats.Header{}}
+			nm.Header.Set(jetstream.MsgIDHeader, envelopeID(chunk))
+			nm.Header.Set(countHeader, strconv.Itoa(len(chunk)))
+			out = append(out, nm)
+		}
+	}
+	return out
+}
+
+func approxSize(m *message.Message) int {
+	n := 128 + len(m.ID) + len(m.Brand) + len(m.ConversationID) + len(m.InReplyTo) + len(m.Author.ID) +
+		len(m.Author.Handle) + len(m.Author.DisplayName) + len(m.Text) + len(m.Lang) + len(m.Raw)
+	for _, l := range m.Labels {
+		n += len(l.Name) + 16
+		for _, r := range l.Reasons {
+			n += len(r) + 2
+		}
+	}
+	return n
+}
+
+// envelopeID is the deduplication ID of an envelope: the message's own ID
+// for one message, else a hash of the IDs it holds.
+func envelopeID(msgs []message.Message) string {
+	if len(msgs) == 1 {
+		return string(msgs[0].ID)
+	}
+	h := sha256.New()
+	for _, m := range msgs {
+		h.Write([]byte(m.ID))
+		h.Write([]byte{'\n'})
+	}
+	return "batch:" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Delivery is one envelope read from the stream: a batch of messages
+// acked together. Its handler must call Ack once every message is
+// committed downstream, or Nak to have the envelope redelivered.
+type Delivery struct {
+	// ID identifies the envelope (its Nats-Msg-Id); a redelivery has the
+	// same ID.
+	ID       string
+	Messages []message.Message
+	msg      jetstream.Msg
+}
+
+// Ack tells the stream the envelope's messages are safely stored downstream.
 func (d Delivery) Ack() error { return d.msg.Ack() }
 
-// Nak asks the stream to redeliver the message.
+// Nak asks the stream to redeliver the envelope.
 func (d Delivery) Nak() error { return d.msg.Nak() }
-
-// InProgress resets the delivery's ack timer while it waits downstream.
-func (d Delivery) InProgress() error { return d.msg.InProgress() }
 
 // Consume reads the stream through the durable consumer named durable and
 // calls handle for each delivery, one at a time, until ctx is cancelled;
@@ -190,8 +260,9 @@ func (s *Stream) Consume(ctx context.Context, durable string, handle func(contex
 	if err != nil {
 		return fmt.Errorf("create consumer %s: %w", durable, err)
 	}
-	batch := min(s.cfg.MaxAckPending, 2000)
-	it, err := cons.Messages(jetstream.PullMaxMessages(batch))
+	// The pull buffer is bounded in bytes as well as envelopes, so memory
+	// stays flat whatever the envelopes hold.
+	it, err := cons.Messages(jetstream.PullMaxMessagesWithBytesLimit(min(s.cfg.MaxAckPending, 256), 16<<20))
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", durable, err)
 	}
@@ -205,15 +276,20 @@ func (s *Stream) Consume(ctx context.Context, durable string, handle func(contex
 			}
 			return fmt.Errorf("consume %s: %w", durable, err)
 		}
-		var d Delivery
-		d.msg = m
-		if err := json.Unmarshal(m.Data(), &d.Message); err != nil {
+		msgs, err := decodeEnvelope(m.Data())
+		if err != nil {
 			s.metrics.poison.Inc()
 			s.logger.Warn("terminating undecodable stream message", "subject", m.Subject(), "err", err)
 			_ = m.Term()
 			continue
 		}
-		handle(ctx, d)
+		id := m.Headers().Get(jetstream.MsgIDHeader)
+		if id == "" {
+			if meta, err := m.Metadata(); err == nil {
+				id = "seq:" + strconv.FormatUint(meta.Sequence.Stream, 10)
+			}
+		}
+		handle(ctx, Delivery{ID: id, Messages: msgs, msg: m})
 	}
 }
 
