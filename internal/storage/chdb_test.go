@@ -120,33 +120,13 @@ func contains(vs []uint32, v uint32) bool {
 // chDB has no native batches.
 func (e *chdbEngine) insert(db string, ingestedAt time.Time, msgs ...message.Message) {
 	e.t.Helper()
-	cols := strings.Split(messageColumns, ", ")
-	var body strings.Builder
+	var body []byte
 	for i := range msgs {
-		r := toRow(&msgs[i], ingestedAt)
-		vals := r.values()
-		require.Len(e.t, vals, len(cols))
-		obj := make(map[string]any, len(cols))
-		for j, c := range cols {
-			switch v := vals[j].(type) {
-			case time.Time:
-				obj[c] = v.Unix()
-			case []uint8: // json would write base64
-				ns := make([]int, len(v))
-				for k, b := range v {
-					ns[k] = int(b)
-				}
-				obj[c] = ns
-			default:
-				obj[c] = v
-			}
-		}
-		b, err := json.Marshal(obj)
+		var err error
+		body, err = AppendJSONEachRow(body, &msgs[i], ingestedAt)
 		require.NoError(e.t, err)
-		body.Write(b)
-		body.WriteByte('\n')
 	}
-	e.exec(InsertMessagesSQL(db) + " FORMAT JSONEachRow\n" + body.String())
+	e.exec(InsertMessagesSQL(db) + " FORMAT JSONEachRow\n" + string(body))
 }
 
 // readMessages runs the package's SELECT and maps rows back as
