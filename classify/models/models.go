@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds the weight files.
 //
-//go:embed README.md
+//go:embed *.bin
 var FS embed.FS
