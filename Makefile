@@ -11,7 +11,7 @@ LDFLAGS   := -X main.buildVersion=$(VERSION)
 CH_ADDR    = $(or $(VIGIA_CLICKHOUSE_ADDR),$(shell deploy/clickhouse-local.sh start))
 TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: all build run test test-go test-chdb bench eval fuzz lint clean clickhouse-start clickhouse-stop
+.PHONY: all build run test test-go test-chdb bench eval fuzz clean clickhouse-start clickhouse-stop
 
 all: build
 
@@ -31,12 +31,25 @@ test-go:
 test-chdb:
 	CHDB_LIB_PATH=$$(deploy/chdb-lib.sh) $(GO) test $(TEST_FLAGS) -tags chdb -run 'Chdb' ./internal/storage/...
 
-## bench: end-to-end ingest against native and clickhouse-client inserts, plus micro-benchmarks.
+## bench: end-to-end ingest against native and clickhouse-client inserts (last line), after the micro-benchmarks.
+BENCH_N ?= 1000000
 bench: build
-	VIGIA_CLICKHOUSE_ADDR=$(CH_ADDR) ./scripts/bench-ingest.sh
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./classify/... ./internal/stream/...
+	$(GO) build -o bin/vigia-bench ./cmd/vigia-bench
+	VIGIA_LOG_LEVEL=warn ./bin/vigia-bench -addr $(CH_ADDR) -vigia $(BIN) -n $(BENCH_N)
 
+## eval: train and evaluate the text models on ../shared/data against a scikit-learn baseline; writes docs/classifier.md.
+eval: build
+	classify/eval/eval.sh ../shared/data
+
+## fuzz: run every fuzz target for FUZZTIME each.
+FUZZTIME ?= 20s
 fuzz:
-	./scripts/fuzz-all.sh 20s
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
 
 clickhouse-start:
 	deploy/clickhouse-local.sh start

@@ -35,11 +35,14 @@ func cmdRun(ctx context.Context, e *env) error {
 // until all input is written when exitWhenDone).
 func runApp(ctx context.Context, e *env, cfg *config.Config, status time.Duration, exitWhenDone bool) error {
 	reg := prometheus.NewRegistry()
-	clf, err := newClassifier(cfg, e, reg)
-	if err != nil {
-		return err
+	opts := app.Options{Logger: e.logger, Registry: reg, ExitWhenDone: exitWhenDone, Version: version()}
+	if cfg.Processor.ClassifyOn() {
+		clf, err := newClassifier(cfg, e, reg)
+		if err != nil {
+			return err
+		}
+		opts.Classifier = clf
 	}
-	opts := app.Options{Logger: e.logger, Registry: reg, ExitWhenDone: exitWhenDone, Version: version(), Classifier: clf}
 	if status > 0 {
 		opts.Status, opts.StatusInterval = e.stdout, status
 	}

@@ -101,7 +101,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	if err != nil {
 		return nil, fmt.Errorf("storage writer: %w", err)
 	}
-	a.processor = process.New(a.stream, a.writer, opts.Classifier, 0, a.logger, a.reg)
+	a.processor = process.New(a.stream, a.writer, opts.Classifier, cfg.Processor.Workers, a.logger, a.reg)
 	if err = a.buildCollectors(); err != nil {
 		return nil, err
 	}

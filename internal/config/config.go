@@ -34,6 +34,8 @@ type Config struct {
 	Retention Retention `yaml:"retention"`
 	// Collectors are the configured sources of messages.
 	Collectors Collectors `yaml:"collectors"`
+	// Processor configures the stage between the stream and ClickHouse.
+	Processor Processor `yaml:"processor"`
 	// Classify tunes the classifier: languages, thresholds, per-brand
 	// keywords, VIP and block lists.
 	Classify classify.Config `yaml:"classify"`
@@ -84,6 +86,18 @@ type ClickHouse struct {
 // Password returns the reference to the ClickHouse password.
 func (c ClickHouse) Password() SecretRef { return SecretRef{Env: c.PasswordEnv, File: c.PasswordFile} }
 
+// Processor configures the stage between the stream and ClickHouse.
+type Processor struct {
+	// Classify is on (label every inbound message before storing it) or off
+	// (store messages as collected).
+	Classify string `yaml:"classify"`
+	// Workers classify in parallel; 0 means one per CPU.
+	Workers int `yaml:"workers"`
+}
+
+// ClassifyOn reports whether the processor classifies messages.
+func (p Processor) ClassifyOn() bool { return p.Classify != "off" }
+
 // Retention says how long data is kept.
 type Retention struct {
 	// Days of messages kept in ClickHouse; 0 keeps them forever.
@@ -112,6 +126,7 @@ func Default() Config {
 			BatchMaxAge:  time.Second,
 		},
 		Retention: Retention{Days: 90},
+		Processor: Processor{Classify: "on"},
 		Classify:  classify.DefaultConfig(),
 	}
 }
@@ -162,6 +177,12 @@ func (c *Config) Validate() error {
 	}
 	for i, w := range c.Collectors.Webhook {
 		errs = append(errs, c.checkBrand(fmt.Sprintf("collectors.webhook[%d].default_brand", i), w.DefaultBrand, false)...)
+	}
+	if c.Processor.Classify != "on" && c.Processor.Classify != "off" {
+		errs = append(errs, fmt.Errorf("processor.classify: %q: want on or off", c.Processor.Classify))
+	}
+	if c.Processor.Workers < 0 || c.Processor.Workers > 256 {
+		errs = append(errs, fmt.Errorf("processor.workers: %d: want 0 (one per CPU) to 256", c.Processor.Workers))
 	}
 	add("classify.", c.Classify.Validate())
 	for i, b := range c.Classify.Brands {
