@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -69,6 +70,14 @@ func realMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return 0
 	}
+	if path := os.Getenv("VIGIA_CPU_PROFILE"); path != "" {
+		stopProfile, err := startCPUProfile(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "vigia: %v\n", err)
+			return 1
+		}
+		defer stopProfile()
+	}
 	for _, c := range commands() {
 		if c.name != args[0] {
 			continue
@@ -95,6 +104,20 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, "\nRun 'vigia <command> --help' for the flags of a command.\n")
+}
+
+// startCPUProfile writes a CPU profile of the whole command to path
+// (VIGIA_CPU_PROFILE), for performance work: go tool pprof bin/vigia FILE.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("create cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("start cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // logLevel reads VIGIA_LOG_LEVEL (debug, info, warn, error); info by default.

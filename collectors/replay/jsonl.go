@@ -3,12 +3,13 @@ package replay
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"time"
 	"unicode/utf8"
+
+	"github.com/segmentio/encoding/json"
 
 	"github.com/vigia-dev/vigia/internal/message"
 )
@@ -114,13 +115,15 @@ func decodeJSONLine(n int, line []byte, opt decodeOptions) row {
 		}
 		line = bytes.ToValidUTF8(line, []byte("\uFFFD"))
 	}
+	// segmentio's decoder is a drop-in for encoding/json at about a fifth
+	// of the cost, which matters at replay speed; strings are copied, so
+	// the line buffer can be reused.
 	var m message.Message
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
+	rest, err := json.Parse(line, &m, json.DisallowUnknownFields|json.DontMatchCaseInsensitiveStructFields)
+	if err != nil {
 		return row{line: n, reason: reasonParse, err: fmt.Errorf("decode message: %w", err)}
 	}
-	if len(bytes.TrimSpace(line[dec.InputOffset():])) > 0 {
+	if len(bytes.TrimSpace(rest)) > 0 {
 		return row{line: n, reason: reasonParse, err: errors.New("decode message: data after the object")}
 	}
 	if m.Brand == "" {
