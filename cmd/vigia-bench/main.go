@@ -224,7 +224,10 @@ func benchE2E(ctx context.Context, addr, vigia, work, jsonl string, n int, class
 	if err := freshDB(ctx, addr, db); err != nil {
 		return 0, 0, err
 	}
-	data := filepath.Join(work, "data-"+classify)
+	data, err := filepath.Abs(filepath.Join(work, "data-"+classify))
+	if err != nil {
+		return 0, 0, err
+	}
 	if err := os.RemoveAll(data); err != nil {
 		return 0, 0, err
 	}

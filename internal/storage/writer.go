@@ -165,28 +165,50 @@ func (w *Writer) Add(ctx context.Context, m message.Message, done func(error)) e
 // shutdown timeout and reports the rest to their done funcs. It returns nil
 // on cancel. A writer runs once: after Run returns, Add fails with
 // [ErrWriterStopped].
+//
+// Filling and sending overlap: while one batch is being sent (and retried),
+// the next one fills; when it is full before the send ends, Run stops
+// reading, and Add blocks. So at most two batches are held at a time.
 func (w *Writer) Run(ctx context.Context) error {
 	var (
-		batch []item
+		batch = make([]item, 0, w.policy.MaxRows)
 		bytes int
 		timer = time.NewTimer(time.Hour)
 	)
 	timer.Stop()
 	defer timer.Stop()
-	flush := func() error {
-		timer.Stop()
-		err := w.flush(ctx, batch)
-		if err != nil {
-			return err // ctx ended while retrying; batch is still held
+
+	sends := make(chan []item) // hand-off to the sender: one batch in flight
+	var unsent []item          // what the sender gave up on when ctx ended
+	senderDone := make(chan struct{})
+	go func() {
+		defer close(senderDone)
+		for b := range sends {
+			if unsent != nil || w.flush(ctx, b) != nil {
+				unsent = append(unsent, b...)
+			}
 		}
-		batch, bytes = nil, 0
-		w.metrics.pending.Set(0)
-		return nil
+	}()
+	stop := func() error {
+		close(sends)
+		<-senderDone
+		return w.stop(ctx, append(unsent, batch...))
+	}
+	hand := func() bool {
+		timer.Stop()
+		select {
+		case sends <- batch:
+			batch, bytes = make([]item, 0, w.policy.MaxRows), 0
+			w.metrics.pending.Set(0)
+			return true
+		case <-ctx.Done():
+			return false
+		}
 	}
 	for {
 		select {
 		case <-ctx.Done():
-			return w.stop(ctx, batch)
+			return stop()
 		case it := <-w.in:
 			if len(batch) == 0 {
 				timer.Reset(w.policy.MaxAge)
@@ -195,12 +217,12 @@ func (w *Writer) Run(ctx context.Context) error {
 			bytes += it.row.approxBytes()
 			w.metrics.pending.Set(float64(len(batch)))
 			full := len(batch) >= w.policy.MaxRows || (w.policy.MaxBytes > 0 && bytes >= w.policy.MaxBytes)
-			if full && flush() != nil {
-				return w.stop(ctx, batch)
+			if full && !hand() {
+				return stop()
 			}
 		case <-timer.C:
-			if len(batch) > 0 && flush() != nil {
-				return w.stop(ctx, batch)
+			if len(batch) > 0 && !hand() {
+				return stop()
 			}
 		}
 	}
