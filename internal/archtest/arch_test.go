@@ -67,7 +67,9 @@ func TestDependencyRules(t *testing.T) {
 		forbid    func(dep string) bool
 		why       string
 	}{
-		{module + "/internal/message", func(d string) bool { return !stdlib[d] && !strings.HasPrefix(d, "internal/") && !strings.HasPrefix(d, "vendor/") },
+		{module + "/internal/message", func(d string) bool {
+			return !stdlib[d] && !strings.HasPrefix(d, "internal/") && !strings.HasPrefix(d, "vendor/")
+		},
 			"the message model imports only the standard library"},
 		{module + "/classify", func(d string) bool {
 			return strings.HasPrefix(d, module+"/internal/storage") || strings.HasPrefix(d, module+"/alerts")
