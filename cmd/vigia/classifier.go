@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -9,25 +8,8 @@ import (
 	"github.com/vigia-dev/vigia/classify"
 	"github.com/vigia-dev/vigia/classify/text"
 	"github.com/vigia-dev/vigia/internal/config"
-	"github.com/vigia-dev/vigia/internal/message"
 	"github.com/vigia-dev/vigia/internal/process"
 )
-
-// pipelineClassifier adapts classify.Classifier to the processor.
-type pipelineClassifier struct{ c *classify.Classifier }
-
-func (p pipelineClassifier) Classify(ctx context.Context, m *message.Message) error {
-	if m.Direction == message.DirectionOutbound {
-		// The brand's own replies are stored as they are.
-		return nil
-	}
-	r, err := p.c.Classify(ctx, *m, classify.Input{})
-	if err != nil {
-		return err
-	}
-	classify.Apply(m, r)
-	return nil
-}
 
 // newClassifier builds the classifier from the embedded models.
 func newClassifier(cfg *config.Config, e *env, reg prometheus.Registerer) (process.Classifier, error) {
@@ -39,5 +21,5 @@ func newClassifier(cfg *config.Config, e *env, reg prometheus.Registerer) (proce
 	if err != nil {
 		return nil, fmt.Errorf("build classifier: %w", err)
 	}
-	return pipelineClassifier{c: c}, nil
+	return process.NewLabeler(c, 0), nil
 }
