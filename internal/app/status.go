@@ -48,4 +48,30 @@ func (a *App) printStatus(ctx context.Context) {
 	for _, c := range counts {
 		fmt.Fprintf(w, "  %-14s %-11s %-8s %-9s %8d\n", c.Brand, c.Channel, c.Kind, c.Direction, c.N)
 	}
+	labels, err := storage.LabelCounts(ctx, a.conn, a.cfg.ClickHouse.Database)
+	if err != nil || len(labels) == 0 {
+		return
+	}
+	byBrand := map[string]map[string]uint64{}
+	var brands []string
+	for _, l := range labels {
+		if byBrand[l.Brand] == nil {
+			byBrand[l.Brand] = map[string]uint64{}
+			brands = append(brands, l.Brand)
+		}
+		byBrand[l.Brand][l.Label] = l.N
+	}
+	names := []string{"complaint", "urgent", "influencer", "troll", "spam"}
+	fmt.Fprintf(w, "  %-14s", "classified")
+	for _, n := range names {
+		fmt.Fprintf(w, " %10s", n)
+	}
+	fmt.Fprintln(w)
+	for _, b := range brands {
+		fmt.Fprintf(w, "  %-14s", b)
+		for _, n := range names {
+			fmt.Fprintf(w, " %10d", byBrand[b][n])
+		}
+		fmt.Fprintln(w)
+	}
 }

@@ -297,6 +297,13 @@ func TestChdb(t *testing.T) {
 			require.Equal(t, []message.Message{c, b, edited}, e.readMessages(db, ""))
 			require.Equal(t, []message.Message{b}, e.readMessages(db, "channel = 'telegram'"))
 
+			// The status report's label query: a, b and c are complaints.
+			var labels []LabelCount
+			for _, r := range e.rows(LabelCountsSQL(db)) {
+				labels = append(labels, LabelCount{Brand: r["brand"].(string), Label: r["label"].(string), N: toUint(t, r["n"])})
+			}
+			require.Equal(t, []LabelCount{{Brand: "acme", Label: "complaint", N: 2}, {Brand: "globex", Label: "complaint", N: 1}}, labels)
+
 			// The janitor's query and drop, on partitions inside and
 			// outside the retention window. (TTL would remove the old rows
 			// on its own in time; the janitor path must still work.)
