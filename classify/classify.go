@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +14,7 @@ import (
 	"github.com/vigia-dev/vigia/classify/influence"
 	"github.com/vigia-dev/vigia/classify/lang"
 	"github.com/vigia-dev/vigia/classify/lexicon"
+	"github.com/vigia-dev/vigia/classify/reason"
 	"github.com/vigia-dev/vigia/classify/spam"
 	"github.com/vigia-dev/vigia/classify/text"
 	"github.com/vigia-dev/vigia/classify/urgent"
@@ -91,12 +92,45 @@ type Classifier struct {
 	logger  *slog.Logger
 	models  *text.Models
 	lang    *lang.Detector
-	langs   map[string]bool
 	matcher *lexicon.Matcher
 	spam    *spam.Detector
 	brands  map[string]*brand
 	global  *brand
 	metrics *metrics
+	scratch sync.Pool // of *scratch: per-call buffers, reused
+}
+
+// Label indexes, in the order of Labels().
+const (
+	iComplaint = iota
+	iTroll
+	iSpam
+	iInfluencer
+	iUrgent
+	numLabels
+)
+
+// labelNames is Labels() as an array, for the hot path.
+var labelNames = [numLabels]string{LabelComplaint, LabelTroll, LabelSpam, LabelInfluencer, LabelUrgent}
+
+// scratch holds the buffers of one Classify call, so that a call allocates
+// only what it returns.
+type scratch struct {
+	words   []string
+	matches []lexicon.Match
+	urgent  []lexicon.Match
+	reasons reason.List
+	split   [numLabels][]string
+}
+
+// release clears the references into the message and returns sc to the
+// pool.
+func (c *Classifier) release(sc *scratch) {
+	clear(sc.words)
+	clear(sc.matches)
+	clear(sc.urgent)
+	sc.split = [numLabels][]string{}
+	c.scratch.Put(sc)
 }
 
 // New builds a classifier. models may be nil (lexicons and signals only);
@@ -113,7 +147,10 @@ func New(cfg Config, models *text.Models, logger *slog.Logger, opts ...Option) (
 	if err != nil {
 		return nil, fmt.Errorf("load lexicons: %w", err)
 	}
-	c := &Classifier{cfg: cfg, logger: logger, models: models, langs: map[string]bool{}, brands: map[string]*brand{}}
+	c := &Classifier{cfg: cfg, logger: logger, models: models, brands: map[string]*brand{}}
+	c.scratch.New = func() any {
+		return &scratch{words: make([]string, 0, 64), matches: make([]lexicon.Match, 0, 16), urgent: make([]lexicon.Match, 0, 8)}
+	}
 	common := map[string][]string{}
 	var entries []lexicon.Entry
 	for i, l := range cfg.Languages {
@@ -121,7 +158,6 @@ func New(cfg Config, models *text.Models, logger *slog.Logger, opts ...Option) (
 		if !ok {
 			return nil, fmt.Errorf("classify config: languages[%d]: %q: no lexicon classify/lexicon/%s.yaml", i, l, l)
 		}
-		c.langs[l] = true
 		for _, w := range lx.CommonWords {
 			common[l] = append(common[l], normWords(w)...)
 		}
@@ -201,25 +237,14 @@ func (c *Classifier) phraseWeight(group string) float64 {
 // normWords normalizes a lexicon word or phrase like message text.
 func normWords(s string) []string { return lexicon.Words(text.Analyze(s).Tokens(), nil) }
 
-// evidence accumulates noisy-OR evidence and reasons for one label.
-type evidence struct {
-	miss    float64
-	reasons []string
-}
-
-func (e *evidence) add(w float64, reason string) {
-	if w <= 0 {
-		return
-	}
-	e.miss *= 1 - min(w, 1)
-	e.reasons = append(e.reasons, reason)
-}
-
-func (e *evidence) score() float64 { return min(max(1-e.miss, 0), 1) }
-
 // Classify labels m. in carries what the pipeline knows beyond the message.
 // Outbound messages (written by the brand) get a language and sentiment but
 // no label decisions, and are not remembered by the spam detector.
+//
+// Every piece of evidence leaves a reason. The reasons are formatted into
+// one buffer that is reused across calls; a call allocates the Result's
+// labels, one string holding all its reasons and one slice of them, beside
+// what text.Analyze and the text models allocate.
 func (c *Classifier) Classify(ctx context.Context, m message.Message, in Input) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, fmt.Errorf("classify message %s: %w", m.ID, err)
@@ -233,142 +258,208 @@ func (c *Classifier) Classify(ctx context.Context, m message.Message, in Input) 
 		br = c.global
 	}
 	doc := text.Analyze(m.Text)
-	words := lexicon.Words(doc.Tokens(), make([]string, 0, len(doc.Tokens())))
+	sc := c.scratch.Get().(*scratch)
+	defer c.release(sc)
+	sc.reasons.Reset()
+	words := lexicon.Words(doc.Tokens(), sc.words[:0])
+	sc.words = words
 
 	var r Result
-	if c.langs[m.Lang] {
+	if slices.Contains(c.cfg.Languages, m.Lang) {
 		r.Lang = m.Lang // the platform's own detection, when it is one of ours
 	} else {
 		r.Lang = c.lang.Detect(m.Text, words).Lang
 	}
-	var ev [5]evidence // indexed like Labels()
-	for i := range ev {
-		ev[i].miss = 1
-	}
-	c.modelEvidence(doc, r.Lang, &ev, &r)
-
-	var matchBuf [16]lexicon.Match
-	matches := c.matcher.Match(words, r.Lang, matchBuf[:0])
-	if br.matcher != nil {
-		matches = br.matcher.Match(words, r.Lang, matches)
-	}
-	var urgentMatches []lexicon.Match
-	for _, mt := range matches {
-		switch mt.Group {
-		case lexicon.GroupComplaint:
-			ev[0].add(mt.Weight, "phrase "+strconv.Quote(mt.Phrase))
-		case lexicon.GroupTroll:
-			ev[1].add(mt.Weight, "phrase "+strconv.Quote(mt.Phrase))
-		case lexicon.GroupSpamScam, lexicon.GroupSpamPromo:
-			ev[2].add(mt.Weight, "phrase "+strconv.Quote(mt.Phrase))
-		case "brand." + LabelComplaint:
-			ev[0].add(mt.Weight, "brand keyword "+strconv.Quote(mt.Phrase))
-		case "brand." + LabelTroll:
-			ev[1].add(mt.Weight, "brand keyword "+strconv.Quote(mt.Phrase))
-		case "brand." + LabelSpam:
-			ev[2].add(mt.Weight, "brand keyword "+strconv.Quote(mt.Phrase))
-		default: // urgent lexicon groups and brand.urgent
-			urgentMatches = append(urgentMatches, mt)
-		}
-	}
-
 	inbound := m.Direction != message.DirectionOutbound
+	handle, blocked := "", false
+	if len(br.vip) > 0 || len(br.block) > 0 {
+		handle = normHandle(m.Author.Handle)
+		blocked = handle != "" && br.block[handle] && inbound
+	}
+	if blocked {
+		c.blockReasons(&sc.reasons, br.action, handle)
+	}
+
+	// miss[i] is the probability that none of label i's evidence is right.
+	miss := [numLabels]float64{1, 1, 1, 1, 1}
+	c.modelEvidence(doc, r.Lang, &miss, &sc.reasons, &r)
+	sc.urgent = c.phraseEvidence(br, words, r.Lang, sc, &miss)
+
 	if inbound {
-		score, reasons := c.spam.Observe(spam.Signals{
+		sc.reasons.SetTag(iSpam)
+		miss[iSpam] *= 1 - c.spam.Observe(spam.Signals{
 			Author: string(m.Channel) + ":" + m.Author.ID, At: m.CreatedAt, AuthorCreatedAt: m.Author.CreatedAt,
 			Followers: m.Author.Followers, Following: m.Author.Following,
 			Words: words, Text: m.Text, HasURL: doc.HasURL,
-		})
-		if score > 0 {
-			ev[2].miss *= 1 - score
-			ev[2].reasons = append(ev[2].reasons, reasons...)
-		}
+		}, &sc.reasons)
 	}
 
-	handle := normHandle(m.Author.Handle)
-	infl, _, inflReasons := br.influence.Score(influence.Signals{Followers: m.Author.Followers, Verified: m.Author.Verified, Engagement: in.Engagement})
+	sc.reasons.SetTag(iInfluencer)
 	if handle != "" && br.vip[handle] {
-		infl = 1
-		inflReasons = append([]string{"VIP " + strconv.Quote("@"+handle)}, inflReasons...)
+		sc.reasons.End(appendHandle(append(sc.reasons.Begin(), "VIP "...), handle))
+		br.influence.Score(influence.Signals{Followers: m.Author.Followers, Verified: m.Author.Verified, Engagement: in.Engagement}, &sc.reasons)
+		miss[iInfluencer] = 0
+	} else {
+		infl, _ := br.influence.Score(influence.Signals{Followers: m.Author.Followers, Verified: m.Author.Verified, Engagement: in.Engagement}, &sc.reasons)
+		miss[iInfluencer] = 1 - infl
 	}
-	ev[3] = evidence{miss: 1 - infl, reasons: inflReasons}
 
-	r.Labels = make([]message.Label, 0, len(Labels()))
-	for i, name := range Labels()[:4] {
-		th := br.thresholds.get(name)
-		r.Labels = append(r.Labels, message.Label{Name: name, Score: ev[i].score(), Decision: inbound && ev[i].score() >= th, Reasons: ev[i].reasons})
+	r.Labels = make([]message.Label, numLabels)
+	th := [numLabels]float64{br.thresholds.Complaint, br.thresholds.Troll, br.thresholds.Spam, br.thresholds.Influencer, br.thresholds.Urgent}
+	for i := range iUrgent {
+		score := min(max(1-miss[i], 0), 1)
+		r.Labels[i] = message.Label{Name: labelNames[i], Score: score, Decision: inbound && score >= th[i]}
 	}
-	us, ur := c.cfg.Urgent.Score(urgent.Signals{
-		Matches:   urgentMatches,
-		Complaint: r.Labels[0].Score, ComplaintDecision: r.Labels[0].Decision,
-		Influencer: r.Labels[3].Score, InfluencerDecision: r.Labels[3].Decision,
+	sc.reasons.SetTag(iUrgent)
+	us := c.cfg.Urgent.Score(urgent.Signals{
+		Matches:   sc.urgent,
+		Complaint: r.Labels[iComplaint].Score, ComplaintDecision: r.Labels[iComplaint].Decision,
+		Influencer: r.Labels[iInfluencer].Score, InfluencerDecision: r.Labels[iInfluencer].Decision,
 		Unanswered: in.UnansweredInConversation,
-	})
-	r.Labels = append(r.Labels, message.Label{Name: LabelUrgent, Score: us, Decision: inbound && us >= br.thresholds.Urgent, Reasons: ur})
+	}, &sc.reasons)
+	r.Labels[iUrgent] = message.Label{Name: LabelUrgent, Score: us, Decision: inbound && us >= th[iUrgent]}
 
-	if handle != "" && br.block[handle] && inbound {
-		c.applyBlock(&r, br.action, handle)
+	if blocked {
+		applyBlock(&r, br.action)
+	}
+	sc.reasons.Split(sc.split[:])
+	for i := range r.Labels {
+		r.Labels[i].Reasons = sc.split[i]
 	}
 	if c.metrics != nil {
-		c.metrics.duration.Observe(time.Since(start).Seconds())
-		for _, l := range r.Labels {
-			if l.Decision {
-				c.metrics.labels.WithLabelValues(l.Name).Inc()
-			}
-		}
+		c.metrics.observe(time.Since(start), r.Labels)
 	}
 	return r, nil
 }
 
+// phraseEvidence matches the global and brand phrases in words, weighs the
+// complaint, troll and spam ones into miss with their reasons, and returns
+// the urgent ones (lexicon urgent groups and brand.urgent) for package
+// urgent, in sc.urgent.
+func (c *Classifier) phraseEvidence(br *brand, words []string, lng string, sc *scratch, miss *[numLabels]float64) []lexicon.Match {
+	sc.matches = c.matcher.Match(words, lng, sc.matches[:0])
+	if br.matcher != nil {
+		sc.matches = br.matcher.Match(words, lng, sc.matches)
+	}
+	urgentMatches := sc.urgent[:0]
+	for _, mt := range sc.matches {
+		label, what := -1, "phrase "
+		switch mt.Group {
+		case lexicon.GroupComplaint:
+			label = iComplaint
+		case lexicon.GroupTroll:
+			label = iTroll
+		case lexicon.GroupSpamScam, lexicon.GroupSpamPromo:
+			label = iSpam
+		case brandComplaint:
+			label, what = iComplaint, "brand keyword "
+		case brandTroll:
+			label, what = iTroll, "brand keyword "
+		case brandSpam:
+			label, what = iSpam, "brand keyword "
+		default: // urgent lexicon groups and brand.urgent
+			urgentMatches = append(urgentMatches, mt)
+			continue
+		}
+		if mt.Weight <= 0 {
+			continue
+		}
+		miss[label] *= 1 - min(mt.Weight, 1)
+		sc.reasons.SetTag(label)
+		sc.reasons.End(strconv.AppendQuote(append(sc.reasons.Begin(), what...), mt.Phrase))
+	}
+	return urgentMatches
+}
+
+// Brand keyword groups, as newBrand names them.
+const (
+	brandComplaint = "brand." + LabelComplaint
+	brandTroll     = "brand." + LabelTroll
+	brandSpam      = "brand." + LabelSpam
+)
+
+// modelTasks are the text models weighed as evidence, by label index.
+var modelTasks = [...]text.Task{iComplaint: text.TaskComplaint, iTroll: text.TaskTroll, iSpam: text.TaskSpam}
+
+// minModelReason is the model score from which it leaves a reason; weaker
+// scores still count as evidence.
+const minModelReason = 0.3
+
 // modelEvidence adds the text models' scores and sets the sentiment.
-func (c *Classifier) modelEvidence(doc *text.Doc, lng string, ev *[5]evidence, r *Result) {
+func (c *Classifier) modelEvidence(doc *text.Doc, lng string, miss *[numLabels]float64, reasons *reason.List, r *Result) {
 	if c.models == nil {
 		return
 	}
-	for i, task := range []text.Task{text.TaskComplaint, text.TaskTroll, text.TaskSpam} {
+	for i, task := range modelTasks {
 		p, ok := c.models.Predict(doc, task, lng)
 		if !ok {
 			continue
 		}
-		ev[i].miss *= 1 - min(max(p.Score, 0), 1)
-		if p.Score < 0.3 {
+		miss[i] *= 1 - min(max(p.Score, 0), 1)
+		if p.Score < minModelReason {
 			continue // too weak to be worth a reason
 		}
-		reason := fmt.Sprintf("model %.2f", p.Score)
-		if len(p.Top) > 0 {
-			q := make([]string, len(p.Top))
-			for j, t := range p.Top {
-				q[j] = strconv.Quote(t)
+		reasons.SetTag(i)
+		b := strconv.AppendFloat(append(reasons.Begin(), "model "...), p.Score, 'f', 2, 64)
+		for j, t := range p.Top {
+			if j == 0 {
+				b = append(b, ": top terms "...)
+			} else {
+				b = append(b, ", "...)
 			}
-			reason += ": top terms " + strings.Join(q, ", ")
+			b = strconv.AppendQuote(b, t)
 		}
-		ev[i].reasons = append(ev[i].reasons, reason)
+		reasons.End(b)
 	}
 	if p, ok := c.models.Predict(doc, text.TaskSentiment, lng); ok {
 		r.Sentiment = min(max(p.Score, -1), 1)
 	}
 }
 
-// applyBlock marks or ignores a message from a blocked author.
-func (c *Classifier) applyBlock(r *Result, action BlockAction, handle string) {
-	reason := "author " + strconv.Quote("@"+handle) + " on the brand's block list"
+// blockReasons adds the reason of a blocked author first to the labels the
+// block affects: every label when ignored, spam or troll otherwise.
+func (c *Classifier) blockReasons(reasons *reason.List, action BlockAction, handle string) {
+	add := func(label int, suffix string) {
+		reasons.SetTag(label)
+		b := appendHandle(append(reasons.Begin(), "author "...), handle)
+		reasons.End(append(append(b, " on the brand's block list"...), suffix...))
+	}
+	switch action {
+	case BlockIgnore:
+		for i := range numLabels {
+			add(i, ": ignored")
+		}
+	case BlockTroll:
+		add(iTroll, "")
+	default:
+		add(iSpam, "")
+	}
+}
+
+// appendHandle appends handle quoted with its "@", as
+// strconv.Quote("@"+handle) would write it.
+func appendHandle(b []byte, handle string) []byte {
+	start := len(b)
+	b = append(strconv.AppendQuote(b, handle), 0)
+	copy(b[start+2:], b[start+1:len(b)-1])
+	b[start+1] = '@'
+	return b
+}
+
+// applyBlock marks or ignores a message from a blocked author; the reasons
+// come from blockReasons.
+func applyBlock(r *Result, action BlockAction) {
 	switch action {
 	case BlockIgnore:
 		r.Ignored = true
 		for i := range r.Labels {
 			r.Labels[i].Decision = false
-			r.Labels[i].Reasons = append([]string{reason + ": ignored"}, r.Labels[i].Reasons...)
 		}
 	default:
-		name := LabelSpam
+		i := iSpam
 		if action == BlockTroll {
-			name = LabelTroll
+			i = iTroll
 		}
-		for i := range r.Labels {
-			if r.Labels[i].Name == name {
-				r.Labels[i].Score, r.Labels[i].Decision = 1, true
-				r.Labels[i].Reasons = append([]string{reason}, r.Labels[i].Reasons...)
-			}
-		}
+		r.Labels[i].Score, r.Labels[i].Decision = 1, true
 	}
 }

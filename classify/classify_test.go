@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -264,8 +265,11 @@ func TestNewUnknownLexicon(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
-	c := newClassifier(t, classify.DefaultConfig(), classify.WithRegisterer(reg))
-	_, err := c.Classify(context.Background(), inbound("acme", "me han cobrado dos veces"), classify.Input{})
+	// Without text models the decisions come from lexicons alone and do
+	// not move when the models are retrained.
+	c, err := classify.New(classify.DefaultConfig(), nil, nil, classify.WithRegisterer(reg))
+	require.NoError(t, err)
+	_, err = c.Classify(context.Background(), inbound("acme", "me han cobrado dos veces"), classify.Input{})
 	require.NoError(t, err)
 	problems, err := testutil.GatherAndLint(reg)
 	require.NoError(t, err)
@@ -299,4 +303,50 @@ func FuzzClassify(f *testing.F) {
 			require.False(t, l.Score < 0 || l.Score > 1 || l.Score != l.Score, "%s score %v", l.Name, l.Score)
 		}
 	})
+}
+
+// TestConcurrentClassify runs one classifier from several goroutines, as
+// the processor's workers do, and checks every result against a sequential
+// run: the per-call buffers are pooled, and a buffer shared by mistake
+// would mix reasons between messages. The spam label is left out because
+// its near-duplicate and rate evidence depends on the order of messages.
+func TestConcurrentClassify(t *testing.T) {
+	texts := []string{
+		"@acme me han cobrado dos veces la factura, son unos ladrones",
+		"@acme my internet has been down since monday and nobody answers",
+		"gana dinero desde casa https://bit.ly/x escríbeme al dm",
+		"@acme gracias, todo resuelto 🙌",
+		"@acme if this isn't fixed today I'm calling my lawyer",
+	}
+	msgs := make([]message.Message, 200)
+	for i := range msgs {
+		msgs[i] = inbound("acme", texts[i%len(texts)]+" "+strings.Repeat("!", i%7))
+		msgs[i].Author.Handle = []string{"someone", "LaPeriodista", "spammer99"}[i%3]
+		msgs[i].Author.Followers = int64(i * 997)
+	}
+	cfg := testConfig(t)
+	want := make([]classify.Result, len(msgs))
+	seq := newClassifier(t, cfg)
+	for i, m := range msgs {
+		r, err := seq.Classify(context.Background(), m, classify.Input{UnansweredInConversation: i % 4})
+		require.NoError(t, err)
+		want[i] = r
+	}
+	c := newClassifier(t, cfg)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := g; i < len(msgs); i += 4 {
+				got, err := c.Classify(context.Background(), msgs[i], classify.Input{UnansweredInConversation: i % 4})
+				require.NoError(t, err)
+				require.Equal(t, want[i].Lang, got.Lang)
+				for j, l := range got.Labels {
+					if l.Name != classify.LabelSpam {
+						require.Equal(t, want[i].Labels[j], l, "message %d", i)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -1,13 +1,18 @@
 package classify
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/vigia-dev/vigia/internal/message"
 )
 
 type metrics struct {
 	duration prometheus.Histogram
 	labels   *prometheus.CounterVec
+	decided  [numLabels]prometheus.Counter // labels' children, by label index
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -22,8 +27,18 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Messages for which a label was decided, by label.",
 		}, []string{"label"}),
 	}
-	for _, l := range Labels() {
-		m.labels.WithLabelValues(l)
+	for i, l := range labelNames {
+		m.decided[i] = m.labels.WithLabelValues(l)
 	}
 	return m
+}
+
+// observe records one classification; labels are in Labels() order.
+func (m *metrics) observe(d time.Duration, labels []message.Label) {
+	m.duration.Observe(d.Seconds())
+	for i, l := range labels {
+		if l.Decision && i < numLabels {
+			m.decided[i].Inc()
+		}
+	}
 }

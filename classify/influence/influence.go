@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/vigia-dev/vigia/classify/reason"
 )
 
 // Tier is a named follower threshold.
@@ -83,9 +85,10 @@ type Signals struct {
 	Engagement int64 // interactions on the post; 0 when unknown
 }
 
-// Score returns the influencer score in [0,1], the tier reached ("" below
-// the lowest) and the reasons. c must be valid.
-func (c Config) Score(s Signals) (score float64, tier string, reasons []string) {
+// Score returns the influencer score in [0,1] and the tier reached (""
+// below the lowest), and adds the reasons to reasons (when not nil). c must
+// be valid.
+func (c Config) Score(s Signals, reasons *reason.List) (score float64, tier string) {
 	f := max(s.Followers, 0)
 	lf := math.Log10(float64(f) + 1)
 	k := len(c.Tiers)
@@ -96,10 +99,17 @@ func (c Config) Score(s Signals) (score float64, tier string, reasons []string) 
 			reached = i
 		}
 	}
+	var b []byte
+	if reasons != nil {
+		b = append(reasons.Begin(), "followers "...)
+		b = appendGrouped(b, f)
+	}
 	switch {
 	case reached < 0:
 		score = 0.5 * lf / math.Log10(float64(c.Tiers[0].MinFollowers)+1)
-		reasons = append(reasons, fmt.Sprintf("followers %s < %s tier %s", group(f), c.Tiers[0].Name, group(c.Tiers[0].MinFollowers)))
+		if reasons != nil {
+			b = appendTier(append(b, " < "...), c.Tiers[0])
+		}
 	default:
 		t := c.Tiers[reached]
 		lo := math.Log10(float64(t.MinFollowers))
@@ -109,35 +119,49 @@ func (c Config) Score(s Signals) (score float64, tier string, reasons []string) 
 		}
 		score = 0.5 + step*float64(reached) + step*min((lf-lo)/(hi-lo), 1)
 		tier = t.Name
-		reasons = append(reasons, fmt.Sprintf("followers %s ≥ %s tier %s", group(f), t.Name, group(t.MinFollowers)))
+		if reasons != nil {
+			b = appendTier(append(b, " ≥ "...), t)
+		}
+	}
+	if reasons != nil {
+		reasons.End(b)
 	}
 	if s.Verified && c.VerifiedBonus > 0 {
 		score += c.VerifiedBonus
-		reasons = append(reasons, "verified account")
+		if reasons != nil {
+			reasons.Add("verified account")
+		}
 	}
 	if c.EngagementMin > 0 && s.Engagement >= c.EngagementMin && c.EngagementBonus > 0 {
 		score += c.EngagementBonus
-		reasons = append(reasons, fmt.Sprintf("engagement %s ≥ %s interactions", group(s.Engagement), group(c.EngagementMin)))
+		if reasons != nil {
+			b = appendGrouped(append(reasons.Begin(), "engagement "...), s.Engagement)
+			b = appendGrouped(append(b, " ≥ "...), c.EngagementMin)
+			reasons.End(append(b, " interactions"...))
+		}
 	}
-	return min(max(score, 0), 1), tier, reasons
+	return min(max(score, 0), 1), tier
 }
 
-// group formats n with thousands separators: 250000 -> "250,000".
-func group(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
+// appendTier appends "<name> tier <min followers>".
+func appendTier(b []byte, t Tier) []byte {
+	b = append(append(b, t.Name...), " tier "...)
+	return appendGrouped(b, t.MinFollowers)
+}
+
+// appendGrouped appends n with thousands separators: 250000 -> "250,000".
+func appendGrouped(b []byte, n int64) []byte {
+	var digits [20]byte
+	s := strconv.AppendInt(digits[:0], n, 10)
+	if n < 0 {
+		b = append(b, '-')
 		s = s[1:]
 	}
-	out := make([]byte, 0, len(s)+len(s)/3+1)
-	if neg {
-		out = append(out, '-')
-	}
-	for i := range len(s) {
+	for i := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
+			b = append(b, ',')
 		}
-		out = append(out, s[i])
+		b = append(b, s[i])
 	}
-	return string(out)
+	return b
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vigia-dev/vigia/classify/influence"
+	"github.com/vigia-dev/vigia/classify/reason"
 )
 
 func TestScore(t *testing.T) {
@@ -30,11 +31,12 @@ func TestScore(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			score, tier, reasons := c.Score(tt.s)
+			var reasons reason.List
+			score, tier := c.Score(tt.s, &reasons)
 			require.GreaterOrEqual(t, score, tt.lo)
 			require.LessOrEqual(t, score, tt.hi)
 			require.Equal(t, tt.tier, tier)
-			require.Equal(t, tt.wantReasons, reasons)
+			require.Equal(t, tt.wantReasons, reasons.Strings())
 		})
 	}
 }
@@ -43,7 +45,7 @@ func TestScoreMonotonic(t *testing.T) {
 	c := influence.DefaultConfig()
 	prev := -1.0
 	for f := int64(0); f < 100_000_000; f = f*3 + 1 {
-		s, _, _ := c.Score(influence.Signals{Followers: f})
+		s, _ := c.Score(influence.Signals{Followers: f}, nil)
 		require.GreaterOrEqual(t, s, prev, "followers %d", f)
 		prev = s
 	}
@@ -65,7 +67,18 @@ engagement_min: -1: must not be negative`)
 }
 
 func ExampleConfig_Score() {
-	score, tier, reasons := influence.DefaultConfig().Score(influence.Signals{Followers: 250_000})
-	fmt.Printf("%.2f %s %q\n", score, tier, reasons)
+	var reasons reason.List
+	score, tier := influence.DefaultConfig().Score(influence.Signals{Followers: 250_000}, &reasons)
+	fmt.Printf("%.2f %s %q\n", score, tier, reasons.Strings())
 	// Output: 0.73 macro ["followers 250,000 ≥ macro tier 100,000"]
+}
+
+func TestScoreAllocations(t *testing.T) {
+	c := influence.DefaultConfig()
+	var reasons reason.List
+	allocs := testing.AllocsPerRun(100, func() {
+		reasons.Reset()
+		c.Score(influence.Signals{Followers: 250_000, Verified: true, Engagement: 500}, &reasons)
+	})
+	require.Zero(t, allocs)
 }

@@ -63,8 +63,11 @@ type Result struct {
 
 // Detector detects languages. It is safe for concurrent use.
 type Detector struct {
-	langs    []string
-	stop     map[string]uint64 // token -> bit set of languages (index into langs)
+	langs []string
+	stop  map[string]uint64 // token -> bit set of languages (index into langs)
+	// filter has bit filterKey(w) set for every stopword, so that most
+	// other tokens skip the map lookup.
+	filter   [1 << 14 / 64]uint64
 	minVotes int
 	det      lingua.LanguageDetector // nil with a single language
 	codes    map[lingua.Language]string
@@ -108,6 +111,8 @@ func New(langs []string, stopwords map[string][]string, opts Options) (*Detector
 		if i < 64 {
 			for _, w := range stopwords[code] {
 				d.stop[w] |= 1 << i
+				k := filterKey(w)
+				d.filter[k>>6] |= 1 << (k & 63)
 			}
 		}
 	}
@@ -146,6 +151,9 @@ func (d *Detector) vote(tokens []string) (Result, bool) {
 	var counts [64]int
 	total := 0
 	for _, t := range tokens {
+		if k := filterKey(t); d.filter[k>>6]&(1<<(k&63)) == 0 {
+			continue
+		}
 		set, ok := d.stop[t]
 		if !ok || set&(set-1) != 0 { // unknown, or shared by several languages
 			continue
@@ -171,6 +179,17 @@ func (d *Detector) vote(tokens []string) (Result, bool) {
 		return Result{}, false
 	}
 	return Result{Lang: d.langs[best], Confidence: float64(counts[best]) / float64(total), Method: MethodStopwords}, true
+}
+
+// filterKey hashes a token's length and three of its bytes to 14 bits.
+func filterKey(w string) uint32 {
+	n := len(w)
+	if n == 0 {
+		return 0
+	}
+	h := uint32(n)*0x9e3779b1 ^ uint32(w[0])<<24 ^ uint32(w[n/2])<<16 ^ uint32(w[n-1])<<8
+	h *= 0x85ebca6b
+	return h >> 18
 }
 
 func (d *Detector) lingua(text string) Result {

@@ -1,6 +1,7 @@
 package lexicon_test
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -75,4 +76,82 @@ func TestMatch(t *testing.T) {
 
 func TestWords(t *testing.T) {
 	require.Equal(t, []string{"no", "funciona", "caida"}, lexicon.Words([]string{"no", "neg_funciona", "#caida", "caida"}, nil))
+}
+
+// embeddedEntries returns every phrase of the shipped lexicons.
+func embeddedEntries(t testing.TB) []lexicon.Entry {
+	t.Helper()
+	lx, err := lexicon.Embedded()
+	require.NoError(t, err)
+	var entries []lexicon.Entry
+	for code, l := range lx {
+		for g, ps := range l.Phrases {
+			for _, p := range ps {
+				entries = append(entries, lexicon.Entry{Group: g, Lang: code, Phrase: p, Weight: 0.5})
+			}
+		}
+	}
+	return entries
+}
+
+// matchNaive tries every phrase at every position: the reference for
+// Matcher.Match (including its first-word filter).
+func matchNaive(entries []lexicon.Entry, words []string, lang string) map[string]int {
+	out := map[string]int{}
+	for _, e := range entries {
+		if e.Lang != "" && lang != "" && e.Lang != lang {
+			continue
+		}
+		pw := fields(e.Phrase)
+		if len(pw) == 0 {
+			continue
+		}
+		for i := range words {
+			ok := i+len(pw) <= len(words)
+			for j := 0; ok && j < len(pw); j++ {
+				if p, star := strings.CutSuffix(pw[j], "*"); star {
+					ok = strings.HasPrefix(words[i+j], p)
+				} else {
+					ok = words[i+j] == pw[j]
+				}
+			}
+			if ok {
+				out[e.Group+"|"+e.Phrase]++
+			}
+		}
+	}
+	return out
+}
+
+func TestMatchAgreesWithNaive(t *testing.T) {
+	entries := embeddedEntries(t)
+	m := lexicon.NewMatcher(entries, func(s string) []string { return fields(strings.TrimSuffix(s, "*")) })
+	var vocab []string
+	for _, e := range entries {
+		vocab = append(vocab, fields(strings.ReplaceAll(e.Phrase, "*", "ado"))...)
+	}
+	vocab = append(vocab, "hola", "the", "servicio", "x", "ñandú", "abc", "internet")
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range 3000 {
+		words := make([]string, 1+rng.IntN(30))
+		for j := range words {
+			words[j] = vocab[rng.IntN(len(vocab))]
+		}
+		lang := []string{"es", "en", ""}[i%3]
+		got := map[string]int{}
+		for _, mt := range m.Match(words, lang, nil) {
+			got[mt.Group+"|"+mt.Phrase] += mt.Count
+		}
+		require.Equal(t, matchNaive(entries, words, lang), got, "%q", words)
+	}
+}
+
+func BenchmarkMatch(b *testing.B) {
+	m := lexicon.NewMatcher(embeddedEntries(b), fields)
+	words := fields("@user llevo tres dias sin internet en casa y nadie me da una solucion , me han cobrado dos veces la factura")
+	dst := make([]lexicon.Match, 0, 16)
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = m.Match(words, "es", dst[:0])
+	}
 }

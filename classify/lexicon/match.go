@@ -38,6 +38,26 @@ type Matcher struct {
 	exact      map[string][]int32 // first word -> patterns
 	prefix     map[string][]int32 // first-word prefix -> patterns
 	prefixLens []int
+	// filter has bit filterKey(w) set for every key of exact and prefix:
+	// most words of a text start no phrase, and the filter says so without
+	// a map lookup.
+	filter [1 << 16 / 64]uint64
+}
+
+// filterKey hashes a word's length and three of its bytes to 16 bits.
+func filterKey(w string) uint32 {
+	n := len(w)
+	if n == 0 {
+		return 0
+	}
+	h := uint32(n)*0x9e3779b1 ^ uint32(w[0])<<24 ^ uint32(w[n/2])<<16 ^ uint32(w[n-1])<<8
+	h *= 0x85ebca6b
+	return h >> 16
+}
+
+func (m *Matcher) mayStart(w string) bool {
+	k := filterKey(w)
+	return m.filter[k>>6]&(1<<(k&63)) != 0
 }
 
 // Normalizer turns a phrase word into normalized tokens, the same way the
@@ -64,6 +84,8 @@ func NewMatcher(entries []Entry, norm Normalizer) *Matcher {
 		p.entry = e
 		idx := int32(len(m.patterns))
 		m.patterns = append(m.patterns, p)
+		k := filterKey(p.words[0])
+		m.filter[k>>6] |= 1 << (k & 63)
 		if p.star[0] {
 			m.prefix[p.words[0]] = append(m.prefix[p.words[0]], idx)
 			if !slices.Contains(m.prefixLens, len(p.words[0])) {
@@ -89,12 +111,17 @@ func (m *Matcher) Match(words []string, lang string, dst []Match) []Match {
 	}
 	start := len(dst)
 	for i, w := range words {
-		for _, idx := range m.exact[w] {
-			dst = m.try(idx, words, i, lang, dst, start)
+		if m.mayStart(w) {
+			for _, idx := range m.exact[w] {
+				dst = m.try(idx, words, i, lang, dst, start)
+			}
 		}
 		for _, n := range m.prefixLens {
 			if n > len(w) {
 				break
+			}
+			if !m.mayStart(w[:n]) {
+				continue
 			}
 			for _, idx := range m.prefix[w[:n]] {
 				dst = m.try(idx, words, i, lang, dst, start)

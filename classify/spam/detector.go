@@ -1,18 +1,14 @@
 package spam
 
 import (
-	"container/list"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-)
 
-// maxBucket bounds one SimHash band bucket; a flood of one text keeps only
-// its most recent copies, which is plenty to count authors and bounds the
-// cost of a lookup during a flood.
-const maxBucket = 64
+	"github.com/vigia-dev/vigia/classify/reason"
+)
 
 // Signals are what the detector sees of one message.
 type Signals struct {
@@ -32,30 +28,43 @@ type Signals struct {
 	HasURL bool
 }
 
-type fingerprint struct {
+// entry is one remembered fingerprint in the ring.
+type entry struct {
 	fp     uint64
 	author uint64
-	at     int64 // unix nanoseconds
+	at     int64  // unix nanoseconds
+	seq    uint64 // 0 for a slot never written
 }
 
-type authorState struct {
-	key   uint64
-	posts []int64 // ring of the last RateMax+1 post times
-	next  int
-}
+// bucketSize is how many fingerprints one band bucket remembers, newest
+// first: a flood of one text is counted on its 16 most recent copies,
+// plenty to weigh it (the weight peaks at 10 other authors) and a bound on
+// the cost of a lookup. 16 packed uint32 fill one cache line.
+const bucketSize = 16
+
+// bucket holds packed references to ring entries, newest first, 0 when
+// empty. A reference is the band value's bits above the bucket index (the
+// tag) and the low bits of the entry's sequence number, so a lookup skips
+// other band values without touching the ring, and the ring entries it
+// does read are independent loads rather than a pointer chase.
+type bucket [bucketSize]uint32
 
 // Detector scores behaviour signals and remembers recent messages. Its
-// memory is bounded by MaxFingerprints and MaxAuthors.
+// memory is allocated once, in New, and bounded by MaxFingerprints (a ring
+// plus four band indexes of MaxFingerprints/16 buckets, rounded up to a
+// power of two, at most 2^16) and MaxAuthors (a set-associative table of
+// post times); Observe allocates nothing.
 type Detector struct {
 	cfg Config
 
-	mu      sync.Mutex
-	ring    []fingerprint
-	seq     uint64                 // sequence number of the next fingerprint
-	bands   [4]map[uint16][]uint64 // band value -> sequence numbers
-	authors map[uint64]*list.Element
-	lru     *list.List
-	seen    []uint64 // scratch: distinct authors of one lookup
+	mu         sync.Mutex
+	ring       []entry
+	seq        uint64 // sequence number of the next fingerprint, from 1
+	bands      [4][]bucket
+	bucketBits uint // log2 of the buckets per band
+	seqBits    uint // low sequence bits in a packed reference
+	authors    authorTable
+	seen       []uint64 // scratch: distinct authors of one lookup
 }
 
 // New returns a detector; cfg must be valid.
@@ -65,25 +74,28 @@ func New(cfg Config) (*Detector, error) {
 	}
 	d := &Detector{
 		cfg:     cfg,
-		ring:    make([]fingerprint, cfg.MaxFingerprints),
-		authors: map[uint64]*list.Element{},
-		lru:     list.New(),
+		ring:    make([]entry, cfg.MaxFingerprints),
+		seq:     1,
+		authors: newAuthorTable(cfg.MaxAuthors, cfg.RateMax+1),
+		seen:    make([]uint64, 0, 4*bucketSize),
 	}
+	for d.bucketBits < 16 && 1<<d.bucketBits < cfg.MaxFingerprints/bucketSize {
+		d.bucketBits++
+	}
+	// The tag takes 16-bucketBits bits, the sequence the rest: at least
+	// 16+bucketBits, far more than needed to tell the ring's entries apart.
+	d.seqBits = 16 + d.bucketBits
 	for i := range d.bands {
-		d.bands[i] = map[uint16][]uint64{}
+		d.bands[i] = make([]bucket, 1<<d.bucketBits)
 	}
 	return d, nil
 }
 
 // Observe records the message and returns the behaviour evidence as a score
-// in [0,1] (noisy-OR of the signals that fired) and their reasons.
-func (d *Detector) Observe(s Signals) (float64, []string) {
+// in [0,1] (noisy-OR of the signals that fired), adding their reasons to
+// reasons when it is not nil.
+func (d *Detector) Observe(s Signals, reasons *reason.List) float64 {
 	miss := 1.0
-	var reasons []string
-	fire := func(w float64, reason string) {
-		miss *= 1 - w
-		reasons = append(reasons, reason)
-	}
 	at := s.At.UnixNano()
 	author := fnv64(2, s.Author)
 	fp, fingerprinted := uint64(0), len(s.Words) >= d.cfg.MinTokens
@@ -96,54 +108,75 @@ func (d *Detector) Observe(s Signals) (float64, []string) {
 	if fingerprinted {
 		copies, others = d.lookupAndAdd(fp, author, at)
 	}
-	posts := d.countPost(author, at)
+	posts := d.authors.countPost(author, at, int64(d.cfg.Window))
 	d.mu.Unlock()
 
 	if others >= d.cfg.DuplicateAuthors {
-		fire(min(d.cfg.Weights.Duplicate+0.05*float64(others-d.cfg.DuplicateAuthors), 0.95),
-			fmt.Sprintf("near-duplicate of %d messages from %d authors in %s", copies, others, fmtDuration(d.cfg.Window)))
+		miss *= 1 - min(d.cfg.Weights.Duplicate+0.05*float64(others-d.cfg.DuplicateAuthors), 0.95)
+		if reasons != nil {
+			b := strconv.AppendInt(append(reasons.Begin(), "near-duplicate of "...), int64(copies), 10)
+			b = strconv.AppendInt(append(b, " messages from "...), int64(others), 10)
+			reasons.End(appendDuration(append(b, " authors in "...), d.cfg.Window))
+		}
 	}
 	if posts > d.cfg.RateMax {
-		fire(d.cfg.Weights.Rate, fmt.Sprintf("%d posts by this author in %s", posts, fmtDuration(d.cfg.Window)))
+		miss *= 1 - d.cfg.Weights.Rate
+		if reasons != nil {
+			b := strconv.AppendInt(reasons.Begin(), int64(posts), 10)
+			reasons.End(appendDuration(append(b, " posts by this author in "...), d.cfg.Window))
+		}
 	}
 	if s.HasURL {
 		if host, ok := d.shortener(s.Text); ok {
-			fire(d.cfg.Weights.Shortener, "shortened link "+strconv.Quote(host))
+			miss *= 1 - d.cfg.Weights.Shortener
+			if reasons != nil {
+				reasons.End(strconv.AppendQuote(append(reasons.Begin(), "shortened link "...), host))
+			}
 		}
 	}
 	if s.Following >= d.cfg.RatioMinFollowing && s.Following > 0 &&
 		float64(s.Following) >= d.cfg.FollowingRatio*float64(max(s.Followers, 1)) {
-		fire(d.cfg.Weights.Ratio, fmt.Sprintf("follows %d accounts, followed by %d", s.Following, s.Followers))
+		miss *= 1 - d.cfg.Weights.Ratio
+		if reasons != nil {
+			b := strconv.AppendInt(append(reasons.Begin(), "follows "...), s.Following, 10)
+			b = strconv.AppendInt(append(b, " accounts, followed by "...), s.Followers, 10)
+			reasons.End(b)
+		}
 	}
 	if !s.AuthorCreatedAt.IsZero() && !s.At.IsZero() {
 		if age := s.At.Sub(s.AuthorCreatedAt); age >= 0 && age < d.cfg.NewAccountAge {
-			fire(d.cfg.Weights.NewAccount, "account created "+fmtAge(age)+" before posting")
+			miss *= 1 - d.cfg.Weights.NewAccount
+			if reasons != nil {
+				b := appendAge(append(reasons.Begin(), "account created "...), age)
+				reasons.End(append(b, " before posting"...))
+			}
 		}
 	}
-	return min(max(1-miss, 0), 1), reasons
+	return min(max(1-miss, 0), 1)
 }
 
 // lookupAndAdd counts the fingerprints within the window and MaxHamming of
 // fp posted by other authors, then records fp. d.mu is held.
 func (d *Detector) lookupAndAdd(fp, author uint64, at int64) (copies, others int) {
-	n := uint64(len(d.ring))
-	oldest := uint64(0)
-	if d.seq > n {
-		oldest = d.seq - n
-	}
 	window := int64(d.cfg.Window)
+	n := uint64(len(d.ring))
+	seqMask := uint64(1)<<d.seqBits - 1
 	d.seen = d.seen[:0]
+	var bloom [4]uint64
 	for b := range d.bands {
-		key := uint16(fp >> (16 * b))
-		bucket := d.bands[b][key]
-		live := bucket[:0]
-		for _, seq := range bucket {
-			if seq < oldest {
-				continue // overwritten in the ring
+		v := uint64(uint16(fp >> (16 * b)))
+		bk := &d.bands[b][v&(1<<d.bucketBits-1)]
+		tag := uint32(v >> d.bucketBits)
+		for _, ref := range bk {
+			if ref == 0 || ref>>d.seqBits != tag {
+				continue // empty, or another band value sharing the bucket
 			}
-			live = append(live, seq)
+			seq := d.seq - ((d.seq - uint64(ref)) & seqMask)
+			if d.seq-seq > n {
+				break // left the ring, and so did every older reference
+			}
 			e := &d.ring[seq%n]
-			if e.author == author || Hamming(e.fp, fp) > d.cfg.MaxHamming {
+			if e.seq != seq || e.author == author || Hamming(e.fp, fp) > d.cfg.MaxHamming {
 				continue
 			}
 			if dt := at - e.at; dt > window || dt < -window {
@@ -154,43 +187,24 @@ func (d *Detector) lookupAndAdd(fp, author uint64, at int64) (copies, others int
 				continue
 			}
 			copies++
-			if !containsU64(d.seen, e.author) {
+			// A 256-bit filter answers "new author" without a scan for
+			// most authors during a flood.
+			bit := &bloom[e.author>>62]
+			if *bit&(1<<(e.author&63)) == 0 || !containsU64(d.seen, e.author) {
+				*bit |= 1 << (e.author & 63)
 				d.seen = append(d.seen, e.author)
 			}
 		}
-		live = append(live, d.seq)
-		if len(live) > maxBucket {
-			live = append(live[:0], live[len(live)-maxBucket*3/4:]...)
-		}
-		d.bands[b][key] = live
 	}
-	if d.seq >= n {
-		d.forget(d.seq-n, d.ring[d.seq%n].fp)
+	d.ring[d.seq%n] = entry{fp: fp, author: author, at: at, seq: d.seq}
+	for b := range d.bands {
+		v := uint64(uint16(fp >> (16 * b)))
+		bk := &d.bands[b][v&(1<<d.bucketBits-1)]
+		copy(bk[1:], bk[:bucketSize-1])
+		bk[0] = uint32(v>>d.bucketBits)<<d.seqBits | uint32(d.seq&seqMask)
 	}
-	d.ring[d.seq%n] = fingerprint{fp: fp, author: author, at: at}
 	d.seq++
 	return copies, len(d.seen)
-}
-
-// forget removes the ring entry seq, about to be overwritten, from the
-// bands, so they hold at most 4 × MaxFingerprints sequence numbers. d.mu is
-// held.
-func (d *Detector) forget(seq, fp uint64) {
-	for b := range d.bands {
-		key := uint16(fp >> (16 * b))
-		bucket := d.bands[b][key]
-		for i, s := range bucket {
-			if s == seq {
-				bucket = append(bucket[:i], bucket[i+1:]...)
-				break
-			}
-		}
-		if len(bucket) == 0 {
-			delete(d.bands[b], key)
-		} else {
-			d.bands[b][key] = bucket
-		}
-	}
 }
 
 // firstBand returns the first 16-bit band in which a and b agree.
@@ -212,36 +226,78 @@ func containsU64(s []uint64, v uint64) bool {
 	return false
 }
 
+// authorWays is the associativity of the author table: an author lives in
+// one of the 8 ways of the set its hash selects, and a new author replaces
+// the way whose last post is oldest (LRU within the set).
+const authorWays = 8
+
+// authorSet is one set of the author table, laid out so that finding an
+// author and choosing a victim touch three adjacent cache lines.
+type authorSet struct {
+	keys [authorWays]uint64 // author hash, 0 when free
+	last [authorWays]int64  // latest post time (unix nanoseconds)
+	fill [authorWays]uint16 // post times held, at most k
+	next [authorWays]uint16 // ring position of the next post time
+}
+
+// authorTable remembers the last k post times of up to 8 × len(sets)
+// authors in arrays allocated once.
+type authorTable struct {
+	sets  []authorSet
+	k     int
+	posts []int64 // per way: k post times, a ring
+}
+
+func newAuthorTable(maxAuthors, k int) authorTable {
+	sets := (maxAuthors + authorWays - 1) / authorWays
+	return authorTable{sets: make([]authorSet, sets), k: k, posts: make([]int64, sets*authorWays*k)}
+}
+
 // countPost records a post by author at and returns how many of the
-// author's remembered posts fall within the window. d.mu is held.
-func (d *Detector) countPost(author uint64, at int64) int {
-	var st *authorState
-	if el, ok := d.authors[author]; ok {
-		d.lru.MoveToFront(el)
-		st = el.Value.(*authorState)
-	} else {
-		if d.lru.Len() >= d.cfg.MaxAuthors {
-			old := d.lru.Back()
-			d.lru.Remove(old)
-			delete(d.authors, old.Value.(*authorState).key)
+// author's remembered posts fall within window of at.
+func (t *authorTable) countPost(author uint64, at, window int64) int {
+	if author == 0 {
+		author = 1 // 0 marks a free way
+	}
+	si := int(((author >> 32) * uint64(len(t.sets))) >> 32)
+	set := &t.sets[si]
+	w := -1
+	for i, k := range set.keys {
+		if k == author {
+			w = i
+			break
 		}
-		st = &authorState{key: author, posts: make([]int64, 0, d.cfg.RateMax+1)}
-		d.authors[author] = d.lru.PushFront(st)
 	}
-	if len(st.posts) < cap(st.posts) {
-		st.posts = append(st.posts, at)
-	} else {
-		st.posts[st.next] = at
-		st.next = (st.next + 1) % len(st.posts)
+	if w < 0 {
+		w = set.victim()
+		set.keys[w], set.fill[w], set.next[w] = author, 0, 0
 	}
+	ring := t.posts[(si*authorWays+w)*t.k:][:t.k]
+	ring[set.next[w]] = at
+	set.next[w] = uint16((int(set.next[w]) + 1) % t.k)
+	set.fill[w] = uint16(min(int(set.fill[w])+1, t.k))
+	set.last[w] = at
 	n := 0
-	window := int64(d.cfg.Window)
-	for _, t := range st.posts {
-		if dt := at - t; dt <= window && dt >= -window {
+	for _, p := range ring[:set.fill[w]] {
+		if dt := at - p; dt <= window && dt >= -window {
 			n++
 		}
 	}
 	return n
+}
+
+// victim returns a free way, or the one whose latest post is oldest.
+func (s *authorSet) victim() int {
+	best := 0
+	for i, k := range s.keys {
+		if k == 0 {
+			return i
+		}
+		if s.last[i] < s.last[best] {
+			best = i
+		}
+	}
+	return best
 }
 
 // shortener returns the first configured shortener host linked in text.
@@ -265,26 +321,33 @@ func (d *Detector) shortener(text string) (string, bool) {
 	return "", false
 }
 
-// fmtDuration writes 10m0s as "10m" and 1h0m0s as "1h".
-func fmtDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
+// appendDuration appends d as time.Duration.String does, with zero
+// trailing units dropped: 10m0s as "10m", 1h0m0s as "1h".
+func appendDuration(b []byte, d time.Duration) []byte {
+	if d <= 0 || d%time.Second != 0 {
+		return append(b, d.String()...)
 	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
+	h, m, s := int64(d/time.Hour), int64(d%time.Hour/time.Minute), int64(d%time.Minute/time.Second)
+	if h > 0 {
+		b = append(strconv.AppendInt(b, h, 10), 'h')
 	}
-	return s
+	if m > 0 || (h > 0 && s > 0) {
+		b = append(strconv.AppendInt(b, m, 10), 'm')
+	}
+	if s > 0 {
+		b = append(strconv.AppendInt(b, s, 10), 's')
+	}
+	return b
 }
 
-// fmtAge writes an account age in days, or hours under a day.
-func fmtAge(d time.Duration) string {
+// appendAge appends an account age in days, or hours under a day.
+func appendAge(b []byte, d time.Duration) []byte {
 	switch days := int(d.Hours() / 24); {
 	case days == 0:
-		return fmt.Sprintf("%dh", int(d.Hours()))
+		return append(strconv.AppendInt(b, int64(d.Hours()), 10), 'h')
 	case days == 1:
-		return "1 day"
+		return append(b, "1 day"...)
 	default:
-		return fmt.Sprintf("%d days", days)
+		return append(strconv.AppendInt(b, int64(days), 10), " days"...)
 	}
 }

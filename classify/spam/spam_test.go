@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vigia-dev/vigia/classify/reason"
 	"github.com/vigia-dev/vigia/classify/spam"
 )
 
@@ -24,6 +25,13 @@ func newDetector(t testing.TB, mod func(*spam.Config)) *spam.Detector {
 	d, err := spam.New(c)
 	require.NoError(t, err)
 	return d
+}
+
+// observe runs d.Observe and returns the score and reasons.
+func observe(d *spam.Detector, s spam.Signals) (float64, []string) {
+	var reasons reason.List
+	score := d.Observe(s, &reasons)
+	return score, reasons.Strings()
 }
 
 func TestSimHashNearDuplicates(t *testing.T) {
@@ -41,7 +49,7 @@ func TestDuplicateBurstAcrossAuthors(t *testing.T) {
 	var score float64
 	var reasons []string
 	for i := range 6 {
-		score, reasons = d.Observe(spam.Signals{Author: fmt.Sprint("bot", i), At: t0.Add(time.Duration(i) * time.Second), Words: words})
+		score, reasons = observe(d, spam.Signals{Author: fmt.Sprint("bot", i), At: t0.Add(time.Duration(i) * time.Second), Words: words})
 		if i < 3 {
 			require.Zero(t, score, "message %d: %v", i, reasons)
 		}
@@ -52,7 +60,7 @@ func TestDuplicateBurstAcrossAuthors(t *testing.T) {
 	// The same author repeating itself is a rate question, not a flood.
 	d = newDetector(t, nil)
 	for i := range 6 {
-		score, reasons = d.Observe(spam.Signals{Author: "one", At: t0.Add(time.Duration(i) * time.Second), Words: words})
+		score, reasons = observe(d, spam.Signals{Author: "one", At: t0.Add(time.Duration(i) * time.Second), Words: words})
 	}
 	require.Equal(t, []string{"6 posts by this author in 10m"}, reasons)
 	require.InDelta(t, 0.5, score, 1e-9)
@@ -62,32 +70,32 @@ func TestWindowIsMessageTime(t *testing.T) {
 	d := newDetector(t, nil)
 	words := strings.Fields("mismo texto repetido por muchas cuentas distintas aqui")
 	for i := range 3 {
-		d.Observe(spam.Signals{Author: fmt.Sprint("a", i), At: t0, Words: words})
+		d.Observe(spam.Signals{Author: fmt.Sprint("a", i), At: t0, Words: words}, nil)
 	}
-	score, _ := d.Observe(spam.Signals{Author: "late", At: t0.Add(11 * time.Minute), Words: words})
+	score := d.Observe(spam.Signals{Author: "late", At: t0.Add(11 * time.Minute), Words: words}, nil)
 	require.Zero(t, score)
-	score, _ = d.Observe(spam.Signals{Author: "early", At: t0.Add(time.Minute), Words: words})
+	score = d.Observe(spam.Signals{Author: "early", At: t0.Add(time.Minute), Words: words}, nil)
 	require.Positive(t, score)
 }
 
 func TestShortTextsNotFingerprinted(t *testing.T) {
 	d := newDetector(t, nil)
 	for i := range 10 {
-		score, reasons := d.Observe(spam.Signals{Author: fmt.Sprint("u", i), At: t0, Words: []string{"gracias", "!"}})
+		score, reasons := observe(d, spam.Signals{Author: fmt.Sprint("u", i), At: t0, Words: []string{"gracias", "!"}})
 		require.Zero(t, score, reasons)
 	}
 }
 
 func TestProfileSignals(t *testing.T) {
 	d := newDetector(t, nil)
-	score, reasons := d.Observe(spam.Signals{
+	score, reasons := observe(d, spam.Signals{
 		Author: "x", At: t0, AuthorCreatedAt: t0.Add(-36 * time.Hour),
 		Followers: 3, Following: 4000, HasURL: true, Text: "mira esto https://bit.ly/3xYz y gana",
 	})
 	require.Equal(t, []string{`shortened link "bit.ly"`, "follows 4000 accounts, followed by 3", "account created 1 day before posting"}, reasons)
 	require.InDelta(t, 1-0.7*0.75*0.75, score, 1e-9)
 
-	_, reasons = d.Observe(spam.Signals{Author: "y", At: t0, HasURL: true, Text: "see https://notbit.ly/x and https://bit.lyx.com"})
+	_, reasons = observe(d, spam.Signals{Author: "y", At: t0, HasURL: true, Text: "see https://notbit.ly/x and https://bit.lyx.com"})
 	require.Empty(t, reasons)
 }
 
@@ -95,10 +103,10 @@ func TestBoundedState(t *testing.T) {
 	d := newDetector(t, func(c *spam.Config) { c.MaxFingerprints = 8; c.MaxAuthors = 4 })
 	words := strings.Fields("texto de prueba para el anillo acotado")
 	for i := range 1000 {
-		d.Observe(spam.Signals{Author: fmt.Sprint("a", i), At: t0, Words: words})
+		d.Observe(spam.Signals{Author: fmt.Sprint("a", i), At: t0, Words: words}, nil)
 	}
 	// Only the last 8 fingerprints are remembered.
-	_, reasons := d.Observe(spam.Signals{Author: "z", At: t0, Words: words})
+	_, reasons := observe(d, spam.Signals{Author: "z", At: t0, Words: words})
 	require.Equal(t, []string{"near-duplicate of 8 messages from 8 authors in 10m"}, reasons)
 }
 
@@ -108,7 +116,7 @@ func TestConcurrent(t *testing.T) {
 	for g := range 4 {
 		wg.Go(func() {
 			for i := range 500 {
-				d.Observe(spam.Signals{Author: fmt.Sprint(g, "-", i%7), At: t0.Add(time.Duration(i) * time.Second), Words: strings.Fields("hola que tal todo bien por aqui")})
+				d.Observe(spam.Signals{Author: fmt.Sprint(g, "-", i%7), At: t0.Add(time.Duration(i) * time.Second), Words: strings.Fields("hola que tal todo bien por aqui")}, nil)
 			}
 		})
 	}
@@ -155,8 +163,11 @@ func BenchmarkObserve(b *testing.B) {
 				}
 				authors[i] = fmt.Sprint("author", i)
 			}
+			var reasons reason.List
+			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
-				d.Observe(spam.Signals{Author: authors[i%len(authors)], At: t0.Add(time.Duration(i) * time.Millisecond), Words: words[i%len(words)], HasURL: true, Text: "https://t.co/abc"})
+				reasons.Reset()
+				d.Observe(spam.Signals{Author: authors[i%len(authors)], At: t0.Add(time.Duration(i) * time.Millisecond), Words: words[i%len(words)], HasURL: true, Text: "https://t.co/abc"}, &reasons)
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/vigia-dev/vigia/classify/lexicon"
+	"github.com/vigia-dev/vigia/classify/reason"
 )
 
 // Weights are the evidence each lexicon group contributes, in [0,1].
@@ -97,28 +98,41 @@ func (c Config) weight(group string) (float64, string, bool) {
 	return 0, "", false
 }
 
-// Score returns the urgent score in [0,1] and the reasons, strongest
-// evidence first in the order found.
-func (c Config) Score(s Signals) (float64, []string) {
+// Score returns the urgent score in [0,1] and adds the reasons to reasons
+// (when not nil), in the order the evidence is weighed: phrases as found,
+// then complaint × influencer, then unanswered messages.
+func (c Config) Score(s Signals, reasons *reason.List) float64 {
 	miss := 1.0 // probability that no evidence is right
-	var reasons []string
 	for _, m := range s.Matches {
 		w, what, lex := c.weight(m.Group)
-		if lex {
-			reasons = append(reasons, "phrase "+strconv.Quote(m.Phrase)+" ("+what+")")
-		} else {
+		if !lex {
 			w = m.Weight
-			reasons = append(reasons, "brand keyword "+strconv.Quote(m.Phrase))
 		}
 		miss *= 1 - w
+		if reasons == nil {
+			continue
+		}
+		if lex {
+			b := strconv.AppendQuote(append(reasons.Begin(), "phrase "...), m.Phrase)
+			reasons.End(append(append(append(b, " ("...), what...), ')'))
+		} else {
+			reasons.End(strconv.AppendQuote(append(reasons.Begin(), "brand keyword "...), m.Phrase))
+		}
 	}
 	if s.ComplaintDecision && s.InfluencerDecision && c.InfluencerComplaint > 0 {
 		miss *= 1 - c.InfluencerComplaint*math.Sqrt(s.Complaint*s.Influencer)
-		reasons = append(reasons, fmt.Sprintf("complaint %.2f from an influencer %.2f", s.Complaint, s.Influencer))
+		if reasons != nil {
+			b := strconv.AppendFloat(append(reasons.Begin(), "complaint "...), s.Complaint, 'f', 2, 64)
+			b = strconv.AppendFloat(append(b, " from an influencer "...), s.Influencer, 'f', 2, 64)
+			reasons.End(b)
+		}
 	}
 	if c.UnansweredMin > 0 && s.Unanswered >= c.UnansweredMin {
 		miss *= 1 - min(c.UnansweredWeight+c.UnansweredStep*float64(s.Unanswered-c.UnansweredMin), 0.95)
-		reasons = append(reasons, fmt.Sprintf("%d unanswered messages from this customer in the open conversation", s.Unanswered))
+		if reasons != nil {
+			b := strconv.AppendInt(reasons.Begin(), int64(s.Unanswered), 10)
+			reasons.End(append(b, " unanswered messages from this customer in the open conversation"...))
+		}
 	}
-	return min(max(1-miss, 0), 1), reasons
+	return min(max(1-miss, 0), 1)
 }

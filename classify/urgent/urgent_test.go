@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vigia-dev/vigia/classify/lexicon"
+	"github.com/vigia-dev/vigia/classify/reason"
 	"github.com/vigia-dev/vigia/classify/urgent"
 )
 
@@ -40,9 +41,11 @@ func TestScore(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			score, reasons := c.Score(tt.s)
+			var reasons reason.List
+			score := c.Score(tt.s, &reasons)
 			require.InDelta(t, (tt.lo+tt.hi)/2, score, (tt.hi-tt.lo)/2+1e-9)
-			require.Equal(t, tt.reasons, reasons)
+			require.Equal(t, tt.reasons, reasons.Strings())
+			require.Equal(t, score, c.Score(tt.s, nil), "the score does not depend on collecting reasons")
 		})
 	}
 }
@@ -56,10 +59,11 @@ func TestValidate(t *testing.T) {
 }
 
 func ExampleConfig_Score() {
-	score, reasons := urgent.DefaultConfig().Score(urgent.Signals{
+	var reasons reason.List
+	score := urgent.DefaultConfig().Score(urgent.Signals{
 		Matches:    []lexicon.Match{{Entry: lexicon.Entry{Group: lexicon.GroupUrgentMoney, Phrase: "cobr* dos veces"}, Count: 1}},
 		Unanswered: 2,
-	})
-	fmt.Printf("%.3f %q\n", score, reasons)
+	}, &reasons)
+	fmt.Printf("%.3f %q\n", score, reasons.Strings())
 	// Output: 0.805 ["phrase \"cobr* dos veces\" (money lost)" "2 unanswered messages from this customer in the open conversation"]
 }

@@ -1,0 +1,131 @@
+package spam
+
+import (
+	"math/bits"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// simHashNaive is SimHash with 64 plain counters, the reference for the
+// bit-sliced version.
+func simHashNaive(words []string) uint64 {
+	if len(words) > maxSimHashWords {
+		words = words[:maxSimHashWords]
+	}
+	var counts [64]int
+	n := 0
+	add := func(h uint64) {
+		n++
+		for i := range 64 {
+			counts[i] += int(h >> i & 1)
+		}
+	}
+	var prev uint64
+	for i, w := range words {
+		h := fnv64(0, w)
+		add(h)
+		if i > 0 {
+			add(mix64(prev*0x9e3779b97f4a7c15 ^ h ^ 0x5bd1e9955bd1e995))
+		}
+		prev = h
+	}
+	var fp uint64
+	for i, c := range counts {
+		if 2*c > n {
+			fp |= 1 << i
+		}
+	}
+	return fp
+}
+
+func TestSimHashMatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	vocab := strings.Fields("hola que tal internet caido sin servicio desde ayer nadie responde gana dinero <url> @user ! ?")
+	for n := range 200 {
+		words := make([]string, n%140)
+		for i := range words {
+			words[i] = vocab[rng.IntN(len(vocab))]
+		}
+		require.Equal(t, simHashNaive(words), SimHash(words), "%d words", len(words))
+	}
+}
+
+// TestLookupMatchesBruteForce checks the chained band index against a scan
+// of the last MaxFingerprints messages, with a ring small enough to wrap
+// many times and with times out of order.
+func TestLookupMatchesBruteForce(t *testing.T) {
+	for _, size := range []int{1, 2, 7, 16} { // at most bucketSize: no bucket overflows
+		cfg := DefaultConfig()
+		cfg.MaxFingerprints = size
+		d, err := New(cfg)
+		require.NoError(t, err)
+		type rec struct {
+			fp, author uint64
+			at         int64
+		}
+		var hist []rec
+		rng := rand.New(rand.NewPCG(uint64(size), 9))
+		base := []uint64{rng.Uint64(), rng.Uint64(), rng.Uint64()}
+		window := int64(cfg.Window)
+		for i := range 3000 {
+			fp := base[rng.IntN(len(base))]
+			for range rng.IntN(5) { // flip up to 4 bits: some within MaxHamming, some not
+				fp ^= 1 << rng.IntN(64)
+			}
+			if rng.IntN(4) == 0 {
+				fp = rng.Uint64()
+			}
+			author := uint64(rng.IntN(6))
+			at := int64(i)*int64(time.Second) + rng.Int64N(int64(20*time.Minute)) // jitter beyond the window
+			wantCopies, authors := 0, map[uint64]bool{}
+			for _, r := range hist[max(len(hist)-size, 0):] {
+				if r.author == author || bits.OnesCount64(r.fp^fp) > cfg.MaxHamming {
+					continue
+				}
+				if dt := at - r.at; dt > window || dt < -window {
+					continue
+				}
+				wantCopies++
+				authors[r.author] = true
+			}
+			copies, others := d.lookupAndAdd(fp, author, at)
+			require.Equal(t, wantCopies, copies, "size %d message %d", size, i)
+			require.Equal(t, len(authors), others, "size %d message %d", size, i)
+			hist = append(hist, rec{fp, author, at})
+		}
+	}
+}
+
+func TestAuthorTableEvictsOldest(t *testing.T) {
+	tab := newAuthorTable(8, 3) // one set of 8 ways
+	window := int64(time.Hour)
+	for a := uint64(1); a <= 8; a++ {
+		require.Equal(t, 1, tab.countPost(a<<40, int64(a), window))
+	}
+	require.Equal(t, 2, tab.countPost(1<<40, 100, window), "author 1 posts again: now the most recent")
+	require.Equal(t, 1, tab.countPost(9<<40, 101, window), "author 9 replaces author 2, the oldest")
+	require.Equal(t, 2, tab.countPost(3<<40, 102, window), "author 3 is still remembered")
+	require.Equal(t, 1, tab.countPost(2<<40, 103, window), "author 2 was forgotten")
+	for range 5 {
+		tab.countPost(1<<40, 104, window)
+	}
+	require.Equal(t, 3, tab.countPost(1<<40, 105, window), "at most k post times")
+	require.Equal(t, 1, tab.countPost(1<<40, 105+2*window, window), "older posts fall out of the window")
+}
+
+func TestObserveAllocatesNothing(t *testing.T) {
+	d, err := New(DefaultConfig())
+	require.NoError(t, err)
+	words := strings.Fields("gana dinero desde casa con este metodo facil <url> escribeme al dm")
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	i := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		i++
+		d.Observe(Signals{Author: "x:u1", At: at.Add(time.Duration(i) * time.Second), Words: words, HasURL: true, Text: "https://bit.ly/x"}, nil)
+	})
+	require.Zero(t, allocs)
+}
