@@ -16,16 +16,20 @@ go build -o "$TMP/vigia" ./cmd/vigia
 echo "training on the train splits (fixed seeds)..." >&2
 "$TMP/vigia" train --data "$DATA" --out "$TMP/models" --holdout --splits "$TMP/splits" >"$TMP/train.log"
 
-printf 'task\tlang\tdata\tlabel\tsplit\ttrain_rows\tdev_rows\tours\tbaseline\n' >"$TMP/results.tsv"
+printf 'task\tlang\tdata\tlabel\tsplit\ttrain_rows\tdev_rows\tours\tbaseline\tours_f1_1\tbaseline_f1_1\n' >"$TMP/results.tsv"
 tail -n +2 "$TMP/splits/manifest.tsv" | while IFS="$(printf '\t')" read -r task lang data label split train dev ntrain ndev; do
 	echo "evaluating $task $lang $data..." >&2
-	ours=$("$TMP/vigia" eval --task "$task" --data "$TMP/splits/$dev" --models "$TMP/models" | sed -n 's/^macro_f1=//p')
-	base=$("$PY" classify/eval/baseline.py "$TMP/splits/$train" "$TMP/splits/$dev" | sed -n 's/^macro_f1=//p')
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$task" "$lang" "$data" "$label" "$split" "$ntrain" "$ndev" "$ours" "$base" >>"$TMP/results.tsv"
+	"$TMP/vigia" eval --task "$task" --lang "$lang" --data "$TMP/splits/$dev" --models "$TMP/models" >"$TMP/ours.txt"
+	"$PY" classify/eval/baseline.py "$TMP/splits/$train" "$TMP/splits/$dev" >"$TMP/base.txt"
+	ours=$(sed -n 's/^macro_f1=//p' "$TMP/ours.txt")
+	base=$(sed -n 's/^macro_f1=//p' "$TMP/base.txt")
+	ours1=$(awk '$1 == "1" && NF == 5 { print $4; exit }' "$TMP/ours.txt")
+	base1=$(sed -n 's/^f1_1=//p' "$TMP/base.txt")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$task" "$lang" "$data" "$label" "$split" "$ntrain" "$ndev" "$ours" "$base" "${ours1:--}" "${base1:--}" >>"$TMP/results.tsv"
 done
 
 echo "benchmarking..." >&2
-go test -run '^$' -bench 'BenchmarkAnalyze$|BenchmarkPredict$|BenchmarkAnalyzePredictAll$' -benchmem ./classify/text >"$TMP/bench.txt"
+go test -run '^$' -bench 'BenchmarkAnalyze$|BenchmarkPredict$|BenchmarkAnalyzePredictAll$' -benchmem -cpu 1 -count 5 ./classify/text >"$TMP/bench.txt"
 
 "$PY" classify/eval/report.py "$TMP/results.tsv" "$TMP/bench.txt" "$TMP/models" classify/models >docs/classifier.md
 cat "$TMP/results.tsv" >&2

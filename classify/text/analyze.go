@@ -2,6 +2,7 @@ package text
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -15,7 +16,7 @@ const MaxInputBytes = 8192
 // FeatureVersion identifies the featurizer below. Models record the version
 // they were trained with and LoadEmbedded rejects a mismatch, so any change
 // to tokens or hashing must bump it.
-const FeatureVersion = 1
+const FeatureVersion = 2
 
 // Special tokens.
 const (
@@ -26,14 +27,19 @@ const (
 
 // Doc is a message analysed once: normalized tokens, hashed features and
 // surface flags. It is shared by every model and read-only after Analyze.
+//
+// Feature layout: feats[i] for i < len(tokens) is token i's word feature,
+// feats[len(tokens)+i] the bigram of tokens i and i+1, then the surface
+// flags up to nWord, then the character n-grams of each word token, one
+// contiguous run per token (charRuns).
 type Doc struct {
-	tokens  []string
-	negated []bool
-	feats   []uint32 // full 32-bit feature hashes; models mask them
-	termOf  []uint16 // per feature: token index, len(tokens)+i for bigram i, or noTerm
-	nWord   int      // feats[:nWord] are word-level, feats[nWord:] character n-grams
-	scaleW  float32  // 1/sqrt(nWord): each group is an L2-normalized binary vector
-	scaleC  float32  // 1/sqrt(len(feats)-nWord), or 0
+	tokens   []string
+	negated  []bool
+	feats    []uint32 // 32-bit feature hashes; a model keeps the top Bits bits
+	charRuns []charRun
+	nWord    int     // feats[:nWord] are word-level, feats[nWord:] character n-grams
+	scaleW   float32 // 1/sqrt(nWord): each group is an L2-normalized binary vector
+	scaleC   float32 // 1/sqrt(len(feats)-nWord), or 0
 
 	// HasURL is true when the message contains a link.
 	HasURL bool
@@ -50,9 +56,13 @@ type Doc struct {
 	NumCaps int
 }
 
-const noTerm = 0xFFFF
+// charRun is the character n-grams of one token: feats[previous end:end].
+type charRun struct {
+	end  uint32
+	term uint32
+}
 
-// maxTokens bounds the token count so term indexes fit in termOf.
+// maxTokens bounds the token count.
 const maxTokens = 4000
 
 // Tokens returns the normalized word tokens in order: lower-cased,
@@ -73,7 +83,7 @@ func (d *Doc) NumFeatures() int { return len(d.feats) }
 
 // Analyze normalizes and tokenizes s and computes its hashed features. It
 // never panics: invalid UTF-8 bytes are treated as separators and input
-// beyond MaxInputBytes is ignored.
+// beyond MaxInputBytes is ignored. It is safe for concurrent use.
 func Analyze(s string) *Doc {
 	if len(s) > MaxInputBytes {
 		cut := MaxInputBytes
@@ -86,14 +96,27 @@ func Analyze(s string) *Doc {
 		if !utf8.ValidString(s) {
 			s = strings.ToValidUTF8(s, " ")
 		}
-		s = norm.NFKC.String(s)
+		if norm.NFKC.QuickSpanString(s) != len(s) {
+			s = norm.NFKC.String(s)
+		}
 	}
-	a := analyzer{d: &Doc{}, src: s}
-	a.buf = make([]byte, 0, len(s)+16)
+	a := analyzers.Get().(*analyzer)
+	a.d = &Doc{}
+	a.src = s
+	a.buf = a.buf[:0]
+	a.spans = a.spans[:0]
 	a.tokenize()
 	a.featurize()
-	return a.d
+	d := a.d
+	a.d, a.src = nil, ""
+	if cap(a.buf) <= 1<<14 && cap(a.spans) <= 1<<12 {
+		analyzers.Put(a)
+	}
+	return d
 }
+
+// analyzers recycles the scratch buffers of Analyze.
+var analyzers = sync.Pool{New: func() any { return &analyzer{buf: make([]byte, 0, 512), spans: make([]span, 0, 64)} }}
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -106,7 +129,7 @@ func isASCII(s string) bool {
 
 // span is a token as byte offsets into analyzer.buf, or a constant.
 type span struct {
-	start, end int
+	start, end int32
 	konst      string
 	word       bool // gets char n-grams
 	punct      bool // ends a negation scope
@@ -117,87 +140,156 @@ type analyzer struct {
 	src   string
 	buf   []byte
 	spans []span
-	words []bool // per token: gets char n-grams
+	words []bool   // per token: gets char n-grams
+	base  []uint64 // per token: hash of its text
 }
+
+// ASCII byte classes for the tokenizer's fast path.
+const (
+	clsOther = iota
+	clsWord
+	clsLetterHW // h, H, w, W: a word or a link
+	clsAt
+	clsHash
+	clsBang
+	clsQuestion
+	clsPunct
+)
+
+var asciiClass = func() (t [128]uint8) {
+	for c := 0; c < 128; c++ {
+		switch {
+		case c == 'h' || c == 'H' || c == 'w' || c == 'W':
+			t[c] = clsLetterHW
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_':
+			t[c] = clsWord
+		case c == '@':
+			t[c] = clsAt
+		case c == '#':
+			t[c] = clsHash
+		case c == '!':
+			t[c] = clsBang
+		case c == '?':
+			t[c] = clsQuestion
+		case c == '.' || c == ',' || c == ';' || c == ':':
+			t[c] = clsPunct
+		}
+	}
+	return t
+}()
 
 // tokenize splits src into spans, writing normalized text into buf.
 func (a *analyzer) tokenize() {
 	s := a.src
 	i := 0
-	for i < len(s) {
+	for i < len(s) && len(a.spans) < maxTokens {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch asciiClass[c] {
+			case clsOther:
+				i++
+			case clsWord:
+				i = a.word(i)
+			case clsLetterHW:
+				if l := urlLen(s[i:]); l > 0 {
+					a.addConst(TokURL, false)
+					a.d.HasURL = true
+					i += l
+					continue
+				}
+				i = a.word(i)
+			case clsAt:
+				i = a.mention(i, 1)
+			case clsHash:
+				i = a.hashtag(i)
+			case clsBang:
+				i = a.marks(i, '!')
+			case clsQuestion:
+				i = a.marks(i, '?')
+			case clsPunct:
+				a.spans = append(a.spans, span{punct: true})
+				i++
+			}
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r == 'h' || r == 'H' || r == 'w' || r == 'W':
-			if l := urlLen(s[i:]); l > 0 {
-				a.addConst(TokURL, false)
-				a.d.HasURL = true
-				i += l
-				continue
-			}
-			i = a.word(i)
-		case r == '@' || r == '＠':
-			j := i + n
-			k := skipWord(s, j)
-			if k > j {
-				a.addConst(TokMention, false)
-				a.d.NumMentions++
-				i = k
-				continue
-			}
-			i = j
-		case r == '#':
-			j := i + n
-			k := skipWord(s, j)
-			if k > j {
-				a.d.NumHashtags++
-				st := len(a.buf)
-				a.buf = append(a.buf, '#')
-				a.foldInto(s[j:k])
-				a.spans = append(a.spans, span{start: st, end: len(a.buf)})
-				a.spans = append(a.spans, span{start: st + 1, end: len(a.buf), word: true})
-				i = k
-				continue
-			}
-			i = j
-		case r == '!' || r == '?' || r == '¡' || r == '¿':
-			c := byte('!')
-			if r == '?' || r == '¿' {
-				c = '?'
-			}
-			j, cnt := i, 0
-			for j < len(s) && (s[j] == c || (c == '!' && strings.HasPrefix(s[j:], "¡")) || (c == '?' && strings.HasPrefix(s[j:], "¿"))) {
-				_, m := utf8.DecodeRuneInString(s[j:])
-				j += m
-				cnt++
-			}
-			if c == '!' && cnt == 1 {
-				a.addConst("!", true)
-			} else if c == '!' {
-				a.addConst("!!", true)
-			} else if cnt == 1 {
-				a.addConst("?", true)
-			} else {
-				a.addConst("??", true)
-			}
-			i = j
-		case r == '.' || r == ',' || r == ';' || r == ':':
-			a.spans = append(a.spans, span{punct: true, konst: ""})
-			i += n
+		case r == '＠':
+			i = a.mention(i, n)
+		case r == '¡':
+			i = a.marks(i, '!')
+		case r == '¿':
+			i = a.marks(i, '?')
 		case isWordRune(r):
 			i = a.word(i)
 		case isEmoji(r) || unicode.Is(unicode.Sc, r):
-			st := len(a.buf)
+			st := int32(len(a.buf))
 			a.buf = utf8.AppendRune(a.buf, r)
-			a.spans = append(a.spans, span{start: st, end: len(a.buf)})
+			a.spans = append(a.spans, span{start: st, end: int32(len(a.buf))})
 			i += n
 		default:
 			i += n
 		}
-		if len(a.spans) >= maxTokens {
-			break
-		}
 	}
 	a.finishTokens()
+}
+
+// mention consumes "@name" at i (the sign is n bytes).
+func (a *analyzer) mention(i, n int) int {
+	j := i + n
+	k := skipWord(a.src, j)
+	if k > j {
+		a.addConst(TokMention, false)
+		a.d.NumMentions++
+		return k
+	}
+	return j
+}
+
+// hashtag consumes "#tag" at i: the token "#tag" followed by "tag".
+func (a *analyzer) hashtag(i int) int {
+	j := i + 1
+	k := skipWord(a.src, j)
+	if k == j {
+		return j
+	}
+	a.d.NumHashtags++
+	st := int32(len(a.buf))
+	a.buf = append(a.buf, '#')
+	a.foldInto(a.src[j:k])
+	a.spans = append(a.spans, span{start: st, end: int32(len(a.buf))}, span{start: st + 1, end: int32(len(a.buf)), word: true})
+	return k
+}
+
+// marks consumes a run of "!" and "¡" (c == '!') or "?" and "¿".
+func (a *analyzer) marks(i int, c byte) int {
+	s := a.src
+	inv := "¡"
+	if c == '?' {
+		inv = "¿"
+	}
+	j, cnt := i, 0
+	for j < len(s) {
+		if s[j] == c {
+			j++
+		} else if strings.HasPrefix(s[j:], inv) {
+			j += len(inv)
+		} else {
+			break
+		}
+		cnt++
+	}
+	switch {
+	case c == '!' && cnt == 1:
+		a.addConst("!", true)
+	case c == '!':
+		a.addConst("!!", true)
+	case cnt == 1:
+		a.addConst("?", true)
+	default:
+		a.addConst("??", true)
+	}
+	return j
 }
 
 func (a *analyzer) addConst(tok string, punct bool) {
@@ -214,14 +306,26 @@ func (a *analyzer) word(i int) int {
 	}
 	w := s[i:k]
 	digits, letters, upper := 0, 0, 0
-	for _, r := range w {
+	for j := 0; j < len(w); j++ {
+		c := w[j]
 		switch {
-		case r >= '0' && r <= '9':
+		case c >= '0' && c <= '9':
 			digits++
-		case unicode.IsLetter(r):
+		case c >= 'a' && c <= 'z':
 			letters++
-			if unicode.IsUpper(r) {
-				upper++
+		case c >= 'A' && c <= 'Z':
+			letters++
+			upper++
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(w[j:])
+			j += n - 1
+			if unicode.IsLetter(r) {
+				letters++
+				if unicode.IsUpper(r) {
+					upper++
+				}
+			} else if r >= '０' && r <= '９' {
+				digits++
 			}
 		}
 	}
@@ -232,23 +336,44 @@ func (a *analyzer) word(i int) int {
 	if letters >= 3 && upper == letters {
 		a.d.NumCaps++
 	}
-	st := len(a.buf)
+	st := int32(len(a.buf))
 	a.foldInto(w)
-	if len(a.buf) > st {
-		a.spans = append(a.spans, span{start: st, end: len(a.buf), word: true})
+	if int32(len(a.buf)) > st {
+		a.spans = append(a.spans, span{start: st, end: int32(len(a.buf)), word: true})
 	}
 	return k
 }
+
+// lowerASCII maps ASCII bytes to lower case.
+var lowerASCII = func() (t [128]byte) {
+	for c := 0; c < 128; c++ {
+		t[c] = byte(c)
+		if c >= 'A' && c <= 'Z' {
+			t[c] = byte(c) + 'a' - 'A'
+		}
+	}
+	return t
+}()
 
 // foldInto appends w lower-cased, accent-folded and with runs of three or
 // more equal letters squeezed to two.
 func (a *analyzer) foldInto(w string) {
 	var prev rune = -1
 	run := 0
-	for _, r := range w {
-		r = foldRune(r)
-		if r == 0 {
-			continue
+	buf := a.buf
+	for j := 0; j < len(w); {
+		var r rune
+		if c := w[j]; c < utf8.RuneSelf {
+			r = rune(lowerASCII[c])
+			j++
+		} else {
+			var n int
+			r, n = utf8.DecodeRuneInString(w[j:])
+			j += n
+			r = foldRune(r)
+			if r == 0 {
+				continue
+			}
 		}
 		if r == prev {
 			run++
@@ -260,8 +385,13 @@ func (a *analyzer) foldInto(w string) {
 			run = 0
 		}
 		prev = r
-		a.buf = utf8.AppendRune(a.buf, r)
+		if r < utf8.RuneSelf {
+			buf = append(buf, byte(r))
+		} else {
+			buf = utf8.AppendRune(buf, r)
+		}
 	}
+	a.buf = buf
 }
 
 // skipWord returns the end of the word-rune run starting at i. Apostrophes
@@ -269,26 +399,45 @@ func (a *analyzer) foldInto(w string) {
 func skipWord(s string, i int) int {
 	j := i
 	for j < len(s) {
+		c := s[j]
+		if c < utf8.RuneSelf {
+			if cl := asciiClass[c]; cl == clsWord || cl == clsLetterHW {
+				j++
+				continue
+			}
+			if c == '\'' && j > i && j+1 < len(s) && isLetterAt(s, j+1) {
+				j++
+				continue
+			}
+			break
+		}
 		r, n := utf8.DecodeRuneInString(s[j:])
 		if isWordRune(r) {
 			j += n
 			continue
 		}
-		if (r == '\'' || r == '’') && j > i && j+n < len(s) {
-			r2, _ := utf8.DecodeRuneInString(s[j+n:])
-			if unicode.IsLetter(r2) {
-				j += n
-				continue
-			}
+		if r == '’' && j > i && j+n < len(s) && isLetterAt(s, j+n) {
+			j += n
+			continue
 		}
 		break
 	}
 	return j
 }
 
+func isLetterAt(s string, i int) bool {
+	if c := s[i]; c < utf8.RuneSelf {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLetter(r)
+}
+
 func isWordRune(r rune) bool {
-	return r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') ||
-		r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r))
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
 // urlLen returns the length of a link starting s, or 0.
@@ -315,7 +464,16 @@ func urlLen(s string) int {
 }
 
 func hasPrefixFold(s, p string) bool {
-	return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p)
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || lowerASCII[c] != p[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // isEmoji reports whether r is a pictographic emoji (skin-tone modifiers,
@@ -372,7 +530,7 @@ func foldRune(r rune) rune {
 
 // finishTokens turns spans into token strings and marks negation scopes.
 func (a *analyzer) finishTokens() {
-	norm := string(a.buf)
+	normed := string(a.buf)
 	d := a.d
 	n := 0
 	for _, sp := range a.spans {
@@ -383,10 +541,7 @@ func (a *analyzer) finishTokens() {
 	d.tokens = make([]string, 0, n)
 	d.negated = make([]bool, 0, n)
 	scope := 0
-	var words []bool
-	if n > 0 {
-		words = make([]bool, 0, n)
-	}
+	words := a.words[:0]
 	for _, sp := range a.spans {
 		if sp.konst == "" && sp.end <= sp.start { // bare punctuation
 			scope = 0
@@ -394,7 +549,7 @@ func (a *analyzer) finishTokens() {
 		}
 		tok := sp.konst
 		if tok == "" {
-			tok = norm[sp.start:sp.end]
+			tok = normed[sp.start:sp.end]
 		}
 		if sp.punct || isScopeBreaker(tok) {
 			scope = 0
@@ -410,7 +565,7 @@ func (a *analyzer) finishTokens() {
 				neg = false
 			}
 		}
-		if isEmoji1(tok) {
+		if tok[0] >= 0xE2 && isEmoji1(tok) {
 			d.Emojis = append(d.Emojis, tok)
 		}
 		d.tokens = append(d.tokens, tok)

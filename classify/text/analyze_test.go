@@ -109,6 +109,9 @@ func FuzzAnalyze(f *testing.F) {
 			if !ok {
 				continue
 			}
+			md, _ := ms.Model(task, "es")
+			require.InDelta(t, md.Score(d), p.Score, 1e-9, "Predict and Score agree")
+			require.LessOrEqual(t, len(p.Top), 3)
 			if task == text.TaskSentiment {
 				require.True(t, p.Score >= -1 && p.Score <= 1, "score %v", p.Score)
 			} else {

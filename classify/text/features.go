@@ -8,11 +8,11 @@ import (
 // Feature kinds, mixed into every hash so that equal strings of different
 // kinds land in different buckets.
 const (
-	kindWord    = 0x9E3779B1
-	kindNegWord = 0x85EBCA77
-	kindBigram  = 0xC2B2AE3D
-	kindChar    = 0x27D4EB2F
-	kindFlag    = 0x165667B1
+	kindWord    = 0x9E3779B97F4A7C15
+	kindNegWord = 0xC2B2AE3D27D4EB4F
+	kindBigram  = 0x165667B19E3779F9
+	kindChar    = 0x85EBCA77C2B2AE63
+	kindFlag    = 0x27D4EB2F165667C5
 )
 
 // Character n-grams are taken inside "<word>" boundaries, from charMin to
@@ -23,109 +23,144 @@ const (
 	maxWordRunes = 40
 )
 
-const (
-	fnvOffset = 2166136261
-	fnvPrime  = 16777619
-)
+// mul64 is the multiplier of the byte-wise hash (the 64-bit golden ratio);
+// its product carries every input bit into the high half, which is what
+// the features keep.
+const mul64 = 0x9E3779B97F4A7C15
 
-func hashString(seed uint32, s string) uint32 {
-	h := uint32(fnvOffset) ^ seed
+// hash64 hashes s byte by byte: h = (h ^ b) * mul64.
+func hash64(seed uint64, s string) uint64 {
+	h := seed
 	for i := 0; i < len(s); i++ {
-		h ^= uint32(s[i])
-		h *= fnvPrime
+		h = (h ^ uint64(s[i])) * mul64
 	}
 	return h
 }
 
-// fmix is murmur3's finalizer: it spreads FNV's weak low bits.
-func fmix(h uint32) uint32 {
-	h ^= h >> 16
-	h *= 0x85ebca6b
-	h ^= h >> 13
-	h *= 0xc2b2ae35
-	h ^= h >> 16
-	return h
-}
+// top32 mixes h once more and keeps its high half: models index their
+// buckets with the top bits of a feature.
+func top32(h uint64) uint32 { return uint32((h ^ h>>29) * mul64 >> 32) }
+
+// Bucket maps a feature hash to one of 2^bits buckets.
+func bucket(h uint32, bits uint8) uint32 { return h >> (32 - bits) }
+
+// flag features, precomputed.
+var (
+	featURL       = top32(hash64(kindFlag, "has_url"))
+	featElongated = top32(hash64(kindFlag, "elongated"))
+	featCaps      = top32(hash64(kindFlag, "caps"))
+	featEmpty     = top32(hash64(kindFlag, "empty"))
+)
 
 // featurize computes the hashed features of the tokens.
 func (a *analyzer) featurize() {
 	d := a.d
-	words := a.words
-	est := 2*len(d.tokens) + 4
-	for i, t := range d.tokens {
-		if words[i] {
-			est += 4 * (len(t) + 2)
+	toks := d.tokens
+	nt := len(toks)
+	est := 2*nt + 4
+	nw := 0
+	for i, t := range toks {
+		if a.words[i] {
+			est += (min(len(t), maxWordRunes) + 2) * (charMax - charMin + 1)
+			nw++
 		}
 	}
-	d.feats = make([]uint32, 0, est)
-	d.termOf = make([]uint16, 0, est)
-	add := func(h uint32, term int) {
-		d.feats = append(d.feats, fmix(h))
-		d.termOf = append(d.termOf, uint16(term))
+	feats := make([]uint32, 2*nt, est)
+	if nt > 0 {
+		feats = feats[:2*nt-1]
 	}
-	uni := make([]uint32, len(d.tokens))
-	for i, t := range d.tokens {
-		seed := uint32(kindWord)
+	base := a.base[:0]
+	for _, t := range toks {
+		base = append(base, hash64(0, t))
+	}
+	a.base = base
+	for i, b := range base {
+		seed := uint64(kindWord)
 		if d.negated[i] {
 			seed = kindNegWord
 		}
-		h := hashString(seed, t)
-		uni[i] = hashString(kindBigram, t)
-		add(h, i)
+		feats[i] = top32(b ^ seed)
 		if i > 0 {
-			add(uni[i-1]*31+uni[i], len(d.tokens)+i-1)
+			feats[nt+i-1] = top32((base[i-1]^kindBigram)*mul64 + b)
 		}
 	}
 	if d.HasURL {
-		add(hashString(kindFlag, "has_url"), noTerm)
+		feats = append(feats, featURL)
 	}
 	if d.Elongated {
-		add(hashString(kindFlag, "elongated"), noTerm)
+		feats = append(feats, featElongated)
 	}
 	if d.NumCaps > 0 {
-		add(hashString(kindFlag, "caps"), noTerm)
+		feats = append(feats, featCaps)
 	}
-	if len(d.tokens) == 0 {
-		add(hashString(kindFlag, "empty"), noTerm)
+	if nt == 0 {
+		feats = append(feats, featEmpty)
 	}
-	d.nWord = len(d.feats)
-	for i, t := range d.tokens {
-		if words[i] {
-			a.charGrams(t, i, add)
+	d.nWord = len(feats)
+	if nw > 0 {
+		d.charRuns = make([]charRun, 0, nw)
+		for i, t := range toks {
+			if a.words[i] {
+				feats = charGrams(feats, t)
+				d.charRuns = append(d.charRuns, charRun{end: uint32(len(feats)), term: uint32(i)})
+			}
 		}
 	}
+	d.feats = feats
 	d.scaleW = float32(1 / math.Sqrt(float64(d.nWord)))
-	if nc := len(d.feats) - d.nWord; nc > 0 {
+	if nc := len(feats) - d.nWord; nc > 0 {
 		d.scaleC = float32(1 / math.Sqrt(float64(nc)))
 	}
 }
 
-// charGrams adds the character n-grams of word t (token index i).
-func (a *analyzer) charGrams(t string, i int, add func(uint32, int)) {
-	var rs [maxWordRunes + 2]rune
-	n := 0
-	rs[n] = '<'
-	n++
-	for _, r := range t {
-		if n == maxWordRunes+1 {
-			break
-		}
-		if r == utf8.RuneError {
-			continue
-		}
-		rs[n] = r
-		n++
+// charGrams appends the character n-grams of word t. Each rune becomes a
+// 12-bit code (ASCII as itself, other runes hashed into the codes above
+// 127), so a gram of up to five runes packs into one uint64 that a single
+// multiplication turns into its feature.
+func charGrams(feats []uint32, t string) []uint32 {
+	const (
+		codeBits = 12
+		codeMask = 1<<codeBits - 1
+	)
+	var masks = [charMax + 1]uint64{}
+	for l := 1; l <= charMax; l++ {
+		masks[l] = 1<<(codeBits*l) - 1
 	}
-	rs[n] = '>'
-	n++
-	for s := 0; s < n; s++ {
-		h := uint32(fnvOffset) ^ kindChar
-		for k := 0; k < charMax && s+k < n; k++ {
-			h ^= uint32(rs[s+k])
-			h *= fnvPrime
-			if k+1 >= charMin && !(k == 0 && s+k == n-1) {
-				add(h, i)
+	reg := uint64(codeBegin)
+	n := 1 // runes in reg's history, including the "<" marker
+	emit := func(reg uint64, n int) {
+		for l := charMin; l <= min(n, charMax); l++ {
+			key := (reg & masks[l]) | uint64(l)<<60
+			feats = append(feats, uint32((key^kindChar)*mul64>>32))
+		}
+	}
+	runes := 0
+	for j := 0; j < len(t) && runes < maxWordRunes; {
+		var code uint64
+		if c := t[j]; c < utf8.RuneSelf {
+			code = uint64(c)
+			j++
+		} else {
+			r, m := utf8.DecodeRuneInString(t[j:])
+			j += m
+			if r == utf8.RuneError {
+				continue
 			}
+			code = 128 + uint64(r)*mul64>>(64-codeBits)%(codeMask-128)
 		}
+		runes++
+		reg = reg<<codeBits | code
+		n++
+		emit(reg, n)
 	}
+	reg = reg<<codeBits | codeEnd
+	n++
+	emit(reg, n)
+	return feats
 }
+
+// Codes of the word-boundary markers "<" and ">".
+const (
+	codeBegin = '<'
+	codeEnd   = '>'
+)

@@ -19,6 +19,7 @@ import (
 // Model is one trained linear model for a task and language: binary
 // logistic regression (Classes == 1) or multinomial softmax regression
 // (Classes > 1; for sentiment the classes are negative, neutral, positive).
+// Weights are held quantized to 16 bits: weight = Q[i] * Scale.
 type Model struct {
 	// Task is the model's task.
 	Task Task
@@ -33,8 +34,10 @@ type Model struct {
 	Threshold float32
 	// Bias holds one intercept per class.
 	Bias []float32
-	// W holds Classes weights per bucket, bucket-major.
-	W []float32
+	// Scale converts a quantized weight to its value.
+	Scale float32
+	// Q holds Classes quantized weights per bucket, bucket-major.
+	Q []int16
 	// Meta is free-form provenance (data, hyper-parameters).
 	Meta string
 }
@@ -42,45 +45,104 @@ type Model struct {
 // Key returns "<task>_<lang>", the model's name and file stem.
 func (m *Model) Key() string { return string(m.Task) + "_" + m.Lang }
 
-func (m *Model) mask() uint32 { return uint32(1)<<m.Bits - 1 }
+// Bytes returns the memory the model's weights take.
+func (m *Model) Bytes() int { return 2*len(m.Q) + 4*len(m.Bias) }
 
-// Logits writes the model's raw class scores for d into out (len Classes).
-func (m *Model) Logits(d *Doc, out []float64) {
-	mask := m.mask()
+// quantize sets Q and Scale from float weights w (Classes per bucket).
+func (m *Model) quantize(w []float64) {
+	var mx float64
+	for _, v := range w {
+		mx = max(mx, math.Abs(v))
+	}
+	scale := float32(mx / 32767)
+	if scale == 0 {
+		scale = 1
+	}
+	m.Scale = scale
+	m.Q = make([]int16, len(w))
+	for i, v := range w {
+		m.Q[i] = int16(max(-32767, min(32767, math.Round(v/float64(scale)))))
+	}
+}
+
+// eval computes the class scores of d into out (len Classes) and, when
+// contrib is not nil (len 2*len(tokens)), each token's and bigram's
+// contribution towards the last class (minus the first one for a
+// multinomial model).
+func (m *Model) eval(d *Doc, out []float64, contrib []float32) {
+	shift := 32 - m.Bits
+	q := m.Q
 	k := m.Classes
+	nt := len(d.tokens)
+	sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
+	word, char := d.feats[:d.nWord], d.feats[d.nWord:]
 	if k == 1 {
-		var sw, sc float32
-		for _, h := range d.feats[:d.nWord] {
-			sw += m.W[h&mask]
+		var accW, accC int32
+		for i, h := range word {
+			v := int32(q[h>>shift])
+			accW += v
+			if contrib != nil && i < 2*nt-1 {
+				contrib[i] = float32(v) * sw
+			}
 		}
-		for _, h := range d.feats[d.nWord:] {
-			sc += m.W[h&mask]
+		start := uint32(0)
+		for _, r := range d.charRuns {
+			var acc int32
+			for _, h := range char[start:r.end-uint32(d.nWord)] {
+				acc += int32(q[h>>shift])
+			}
+			start = r.end - uint32(d.nWord)
+			accC += acc
+			if contrib != nil {
+				contrib[r.term] += float32(acc) * sc
+			}
 		}
-		out[0] = float64(m.Bias[0] + sw*d.scaleW + sc*d.scaleC)
+		out[0] = float64(m.Bias[0] + float32(accW)*sw + float32(accC)*sc)
 		return
 	}
-	var accW, accC [8]float32
-	for _, h := range d.feats[:d.nWord] {
-		w := m.W[int(h&mask)*k : int(h&mask)*k+k]
-		for c := range w {
-			accW[c] += w[c]
+	var accW, accC [8]int32
+	for i, h := range word {
+		w := q[int(h>>shift)*k : int(h>>shift)*k+k]
+		for c, v := range w {
+			accW[c] += int32(v)
+		}
+		if contrib != nil && i < 2*nt-1 {
+			contrib[i] = float32(int32(w[k-1])-int32(w[0])) * sw
 		}
 	}
-	for _, h := range d.feats[d.nWord:] {
-		w := m.W[int(h&mask)*k : int(h&mask)*k+k]
-		for c := range w {
-			accC[c] += w[c]
+	start := uint32(0)
+	for _, r := range d.charRuns {
+		var acc [8]int32
+		for _, h := range char[start : r.end-uint32(d.nWord)] {
+			w := q[int(h>>shift)*k : int(h>>shift)*k+k]
+			for c, v := range w {
+				acc[c] += int32(v)
+			}
+		}
+		start = r.end - uint32(d.nWord)
+		for c := 0; c < k; c++ {
+			accC[c] += acc[c]
+		}
+		if contrib != nil {
+			contrib[r.term] += float32(acc[k-1]-acc[0]) * sc
 		}
 	}
 	for c := 0; c < k; c++ {
-		out[c] = float64(m.Bias[c] + accW[c]*d.scaleW + accC[c]*d.scaleC)
+		out[c] = float64(m.Bias[c] + float32(accW[c])*sw + float32(accC[c])*sc)
 	}
 }
+
+// Logits writes the model's raw class scores for d into out (len Classes).
+func (m *Model) Logits(d *Doc, out []float64) { m.eval(d, out, nil) }
 
 // Probs returns the class probabilities for d: P(positive) for a binary
 // model, the softmax otherwise.
 func (m *Model) Probs(d *Doc, out []float64) {
 	m.Logits(d, out)
+	m.squash(out)
+}
+
+func (m *Model) squash(out []float64) {
 	if m.Classes == 1 {
 		out[0] = sigmoid(out[0])
 		return
@@ -111,15 +173,20 @@ func softmax(z []float64) {
 	}
 }
 
+// score turns probabilities into the model's score.
+func (m *Model) score(p []float64) float64 {
+	if m.Classes == 1 {
+		return p[0]
+	}
+	return p[m.Classes-1] - p[0]
+}
+
 // Score returns the model's score for d: the probability for a binary model,
 // P(last class) - P(first class) for a multinomial one (sentiment).
 func (m *Model) Score(d *Doc) float64 {
 	var p [8]float64
 	m.Probs(d, p[:])
-	if m.Classes == 1 {
-		return p[0]
-	}
-	return p[m.Classes-1] - p[0]
+	return m.score(p[:])
 }
 
 // Class returns the predicted class for d: 0/1 for a binary model (Score at
@@ -145,42 +212,25 @@ func (m *Model) Class(d *Doc) int {
 // topN is how many terms Prediction.Top holds at most.
 const topN = 3
 
-// Predict scores d and names the terms that pushed the score up most.
+// Predict scores d and names the terms that pushed the score up most; the
+// attribution comes from the same pass over the features as the score.
 func (m *Model) Predict(d *Doc) Prediction {
-	p := Prediction{Score: m.Score(d)}
-	p.Top = m.top(d)
-	return p
-}
-
-// top attributes each feature's contribution to its token or bigram and
-// returns the strongest positive ones.
-func (m *Model) top(d *Doc) []string {
 	nt := 2 * len(d.tokens)
-	var stack [128]float32
-	contrib := stack[:0]
+	var stack [256]float32
+	var contrib []float32
 	if nt <= len(stack) {
 		contrib = stack[:nt]
 	} else {
 		contrib = make([]float32, nt)
 	}
-	mask := m.mask()
-	k := m.Classes
-	for i, h := range d.feats {
-		t := d.termOf[i]
-		if t == noTerm {
-			continue
-		}
-		sc := d.scaleW
-		if i >= d.nWord {
-			sc = d.scaleC
-		}
-		b := int(h & mask)
-		if k == 1 {
-			contrib[t] += sc * m.W[b]
-		} else {
-			contrib[t] += sc * (m.W[b*k+k-1] - m.W[b*k])
-		}
-	}
+	var p [8]float64
+	m.eval(d, p[:], contrib)
+	m.squash(p[:])
+	return Prediction{Score: m.score(p[:]), Top: topTerms(d, contrib)}
+}
+
+// topTerms returns the terms with the strongest positive contributions.
+func topTerms(d *Doc, contrib []float32) []string {
 	var best [topN]int
 	var bestV [topN]float32
 	n := 0
@@ -306,6 +356,8 @@ func LoadFS(fsys fs.FS, dir string) (*Models, error) {
 //	threshold f32, classes × bias f32, scale f32,
 //	non-zero bucket count u32, then per non-zero bucket:
 //	uvarint delta of its index, classes × int16 weight (weight = q*scale).
+//
+// Feature version 2 indexes buckets with the top Bits bits of a feature.
 const (
 	magic         = "VGTM"
 	formatVersion = 1
@@ -314,10 +366,9 @@ const (
 // ErrFormat marks a model file that cannot be decoded.
 var ErrFormat = errors.New("bad model file")
 
-// MarshalBinary encodes the model; equal models give equal bytes. Weights
-// are quantized to 16 bits.
+// MarshalBinary encodes the model; equal models give equal bytes.
 func (m *Model) MarshalBinary() ([]byte, error) {
-	if m.Classes < 1 || m.Classes > 8 || len(m.Bias) != m.Classes || len(m.W) != m.Classes<<m.Bits {
+	if m.Classes < 1 || m.Classes > 8 || len(m.Bias) != m.Classes || len(m.Q) != m.Classes<<m.Bits {
 		return nil, fmt.Errorf("encode model %s: inconsistent shape: %w", m.Key(), ErrFormat)
 	}
 	var b bytes.Buffer
@@ -335,26 +386,12 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	for _, v := range m.Bias {
 		b.Write(le.AppendUint32(nil, math.Float32bits(v)))
 	}
-	var mx float32
-	for _, v := range m.W {
-		mx = max(mx, float32(math.Abs(float64(v))))
-	}
-	scale := mx / 32767
-	if scale == 0 {
-		scale = 1
-	}
-	b.Write(le.AppendUint32(nil, math.Float32bits(scale)))
+	b.Write(le.AppendUint32(nil, math.Float32bits(m.Scale)))
 	k := m.Classes
-	nb := len(m.W) / k
-	q := make([]int16, len(m.W))
+	nb := len(m.Q) / k
 	nz := 0
 	for i := 0; i < nb; i++ {
-		any := false
-		for c := 0; c < k; c++ {
-			q[i*k+c] = int16(math.Round(float64(m.W[i*k+c] / scale)))
-			any = any || q[i*k+c] != 0
-		}
-		if any {
+		if !zeroRow(m.Q[i*k : i*k+k]) {
 			nz++
 		}
 	}
@@ -362,12 +399,8 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	prev := -1
 	var tmp []byte
 	for i := 0; i < nb; i++ {
-		row := q[i*k : i*k+k]
-		zero := true
-		for _, v := range row {
-			zero = zero && v == 0
-		}
-		if zero {
+		row := m.Q[i*k : i*k+k]
+		if zeroRow(row) {
 			continue
 		}
 		tmp = binary.AppendUvarint(tmp[:0], uint64(i-prev))
@@ -378,6 +411,15 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		b.Write(tmp)
 	}
 	return b.Bytes(), nil
+}
+
+func zeroRow(row []int16) bool {
+	for _, v := range row {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Unmarshal decodes a model written by MarshalBinary.
@@ -441,8 +483,7 @@ func Unmarshal(data []byte) (*Model, error) {
 			return fail("bias", err)
 		}
 	}
-	scale, err := f32()
-	if err != nil {
+	if m.Scale, err = f32(); err != nil {
 		return fail("scale", err)
 	}
 	var nz uint32
@@ -451,7 +492,7 @@ func Unmarshal(data []byte) (*Model, error) {
 	}
 	k := m.Classes
 	nb := 1 << m.Bits
-	m.W = make([]float32, nb*k)
+	m.Q = make([]int16, nb*k)
 	// The bucket records are decoded straight from the remaining bytes.
 	rest, err := io.ReadAll(r)
 	if err != nil {
@@ -472,7 +513,7 @@ func Unmarshal(data []byte) (*Model, error) {
 			return fail("weight", io.ErrUnexpectedEOF)
 		}
 		for c := 0; c < k; c++ {
-			m.W[idx*k+c] = float32(int16(le.Uint16(rest[2*c:]))) * scale
+			m.Q[idx*k+c] = int16(le.Uint16(rest[2*c:]))
 		}
 		rest = rest[2*k:]
 	}

@@ -73,15 +73,16 @@ func Train(task Task, lang string, ex []Example, cfg TrainConfig) (*Model, error
 	lbfgs(p, x, cfg.MaxIter)
 	m := &Model{Task: task, Lang: lang, Bits: cfg.Bits, Classes: cfg.Classes, Threshold: 0.5}
 	k := cfg.Classes
-	m.W = make([]float32, k<<cfg.Bits)
+	w := make([]float64, k<<cfg.Bits)
 	for b, id := range p.dense {
 		if id < 0 {
 			continue
 		}
 		for c := 0; c < k; c++ {
-			m.W[b*k+c] = float32(x[int(id)*k+c])
+			w[b*k+c] = x[int(id)*k+c]
 		}
 	}
+	m.quantize(w)
 	m.Bias = make([]float32, k)
 	for c := 0; c < k; c++ {
 		m.Bias[c] = float32(x[p.nw+c])
@@ -108,7 +109,6 @@ type problem struct {
 }
 
 func newProblem(ex []Example, cfg TrainConfig) *problem {
-	mask := uint32(1)<<cfg.Bits - 1
 	p := &problem{k: cfg.Classes, workers: cfg.Workers}
 	p.dense = make([]int32, 1<<cfg.Bits)
 	for i := range p.dense {
@@ -116,7 +116,7 @@ func newProblem(ex []Example, cfg TrainConfig) *problem {
 	}
 	for _, e := range ex {
 		for _, h := range e.Doc.feats {
-			p.dense[h&mask] = 0
+			p.dense[bucket(h, cfg.Bits)] = 0
 		}
 	}
 	var n int32
@@ -132,7 +132,7 @@ func newProblem(ex []Example, cfg TrainConfig) *problem {
 	last := make([]int32, n)
 	for i, e := range ex {
 		for _, h := range e.Doc.feats {
-			id := p.dense[h&mask]
+			id := p.dense[bucket(h, cfg.Bits)]
 			if last[id] != int32(i+1) {
 				last[id] = int32(i + 1)
 				df[id]++
@@ -158,7 +158,7 @@ func newProblem(ex []Example, cfg TrainConfig) *problem {
 			if j == e.Doc.nWord {
 				p.mid = append(p.mid, len(p.idx))
 			}
-			p.idx = append(p.idx, p.dense[h&mask])
+			p.idx = append(p.idx, p.dense[bucket(h, cfg.Bits)])
 		}
 		if len(p.mid) < len(p.start) {
 			p.mid = append(p.mid, len(p.idx))

@@ -146,6 +146,6 @@ func TestLoadEmbedded(t *testing.T) {
 	ms, err := text.LoadEmbedded()
 	require.NoError(t, err)
 	for _, m := range ms.List() {
-		require.Len(t, m.W, m.Classes<<m.Bits, m.Key())
+		require.Len(t, m.Q, m.Classes<<m.Bits, m.Key())
 	}
 }

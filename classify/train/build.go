@@ -30,12 +30,19 @@ func (g *Group) Key() string { return string(g.Task) + "_" + g.Lang }
 
 // TrainRows returns the rows the model learns from: the sources' train
 // rows, and their dev rows too when withDev is set, then the extra rows.
-// Rows are weighted so that every source carries the same total weight,
-// whatever its size.
+// Rows are weighted so that every source carries the same total weight
+// (times its Share), whatever its size.
 func (g *Group) TrainRows(withDev bool) []Row {
 	var per [][]Row
-	total := 0
+	var shares []float64
+	total, shareSum := 0, 0.0
 	for _, s := range g.Sources {
+		sh := s.Share
+		if sh == 0 {
+			sh = 1
+		}
+		shares = append(shares, sh)
+		shareSum += sh
 		rs := append([]Row(nil), s.Train...)
 		if withDev {
 			rs = append(rs, s.Dev...)
@@ -44,8 +51,11 @@ func (g *Group) TrainRows(withDev bool) []Row {
 		total += len(rs)
 	}
 	var rows []Row
-	for _, rs := range per {
-		w := float64(total) / float64(len(per)*len(rs))
+	for i, rs := range per {
+		if len(rs) == 0 {
+			continue
+		}
+		w := float64(total) * shares[i] / (shareSum * float64(len(rs)))
 		for _, r := range rs {
 			if r.Weight == 0 {
 				r.Weight = 1
@@ -128,8 +138,8 @@ func Build(ctx context.Context, groups []*Group, opt BuildOptions) error {
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", p, err)
 		}
-		fmt.Fprintf(opt.Log, "%s: rows=%d lambda=%g threshold=%.2f tune_macro_f1=%.4f bytes=%d\n",
-			g.Key(), rep.Rows, rep.Lambda, rep.Threshold, rep.TuneMacroF1, len(b))
+		fmt.Fprintf(opt.Log, "%s: rows=%d lambda=%g idf=%t threshold=%.2f tune_macro_f1=%.4f bytes=%d\n",
+			g.Key(), rep.Rows, rep.Lambda, rep.IDF, rep.Threshold, rep.TuneMacroF1, len(b))
 	}
 	return nil
 }

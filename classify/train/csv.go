@@ -73,7 +73,7 @@ func ReadLabeled(r io.Reader, name string, task text.Task) ([]Row, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("read %s line %d: %w", name, pe.Line, pe.Err)
+				return nil, fmt.Errorf("read %s line %d: %w", name, pe.StartLine, pe.Err)
 			}
 			return nil, fmt.Errorf("read %s: %w", name, err)
 		}

@@ -26,6 +26,9 @@ type Source struct {
 	Label string
 	// Split says where the dev rows come from.
 	Split string
+	// Share is the source's total training weight relative to the other
+	// sources of its model; 0 means 1.
+	Share float64
 	// Train and Dev are the rows of each split.
 	Train, Dev []Row
 }
@@ -110,7 +113,7 @@ func readTable(path string) (*table, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("read %s line %d: %w", path, pe.Line, pe.Err)
+				return nil, fmt.Errorf("read %s line %d: %w", path, pe.StartLine, pe.Err)
 			}
 			return nil, fmt.Errorf("read %s: %w", path, err)
 		}
@@ -166,6 +169,7 @@ func sentimentLabel(s string) (int, error) { return ParseLabel(text.TaskSentimen
 type corpus struct {
 	name, label, lang string
 	task              text.Task
+	share             float64
 	read              func(dir string) (trainRows, devRows []Row, split string, err error)
 }
 
@@ -210,6 +214,11 @@ func col(c string, parse func(string) (int, error)) func(get func(string) string
 	}
 }
 
+// airlineComplaintShare is the weight of the English airline tweets in the
+// complaint model, relative to the complaints corpus: they are weak labels
+// from one industry, so they help without taking over.
+const airlineComplaintShare = 0.5
+
 // corpora lists the shared data sets and what each is used for.
 func corpora() []corpus {
 	return []corpus{
@@ -220,6 +229,20 @@ func corpora() []corpus {
 				}
 				v, err := binary(get("is_complaint"))
 				return v, err == nil, err
+			}, "en")},
+		{name: "airline-tweets/en", task: text.TaskComplaint, lang: "en", label: "weak: negativereason given", share: airlineComplaintShare,
+			read: seeded("airline-tweets/en_us_airline_labeled_subset.csv", "tweet_id", []string{"airline_sentiment", "negativereason"}, func(get func(string) string) (int, bool, error) {
+				v, err := sentimentLabel(get("airline_sentiment"))
+				if err != nil {
+					return 0, false, err
+				}
+				switch reason := get("negativereason"); {
+				case v != 0:
+					return 0, true, nil
+				case reason == "" || reason == "Can't Tell":
+					return 0, false, nil // negative, but about what is unknown
+				}
+				return 1, true, nil
 			}, "en")},
 		{name: "airline-tweets/es", task: text.TaskComplaint, lang: "es", label: "weak: airline_sentiment=negative",
 			read: seeded("airline-tweets/es_spanish_airline_labeled.csv", "tweet_id", []string{"airline_sentiment"}, func(get func(string) string) (int, bool, error) {
@@ -270,7 +293,7 @@ func LoadSources(dir string, tasks ...text.Task) ([]Source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", c.name, err)
 		}
-		out = append(out, Source{Name: c.name, Task: c.task, Lang: c.lang, Label: c.label, Split: split, Train: tr, Dev: dv})
+		out = append(out, Source{Name: c.name, Task: c.task, Lang: c.lang, Label: c.label, Split: split, Share: c.share, Train: tr, Dev: dv})
 	}
 	return out, nil
 }

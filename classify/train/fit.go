@@ -26,6 +26,9 @@ type FitConfig struct {
 	Balanced bool
 	// IDF penalizes rare buckets less (see text.TrainConfig).
 	IDF bool
+	// TuneIDF tries the penalty both with and without idf weighting and
+	// keeps the better on the tuning split (IDF is then ignored).
+	TuneIDF bool
 	// TuneThreshold picks the binary decision threshold that maximizes
 	// macro-F1 on the tuning split; otherwise it is 0.5.
 	TuneThreshold bool
@@ -34,8 +37,9 @@ type FitConfig struct {
 // DefaultFitConfig is the configuration `vigia train` uses for task.
 func DefaultFitConfig(task text.Task) FitConfig {
 	return FitConfig{
-		Bits:          20,
-		Lambdas:       []float64{3e-5, 1e-4, 3e-4, 1e-3},
+		Bits:          18,
+		Lambdas:       []float64{1e-4, 3e-4, 1e-3, 3e-3},
+		TuneIDF:       true,
 		MaxIter:       300,
 		Workers:       2,
 		Balanced:      true,
@@ -49,6 +53,8 @@ type FitReport struct {
 	Rows int
 	// Lambda is the chosen L2 penalty.
 	Lambda float64
+	// IDF says whether idf weighting was chosen.
+	IDF bool
 	// Threshold is the chosen decision threshold (binary models).
 	Threshold float32
 	// TuneMacroF1 is the macro-F1 of the chosen setting on the tuning split.
@@ -88,8 +94,12 @@ func Fit(task text.Task, lang string, rows []Row, cfg FitConfig) (*text.Model, F
 	if len(cfg.Lambdas) == 0 {
 		return nil, rep, fmt.Errorf("fit %s_%s: no lambdas", task, lang)
 	}
-	rep.Lambda = cfg.Lambdas[0]
-	if len(cfg.Lambdas) > 1 || cfg.TuneThreshold {
+	rep.Lambda, rep.IDF = cfg.Lambdas[0], cfg.IDF
+	idfs := []bool{cfg.IDF}
+	if cfg.TuneIDF {
+		idfs = []bool{false, true}
+	}
+	if len(cfg.Lambdas) > 1 || len(idfs) > 1 || cfg.TuneThreshold {
 		var fitRows, tuneRows []labeled
 		for _, l := range all {
 			if InDev(TuneSeed, l.id, TuneShare) {
@@ -100,30 +110,32 @@ func Fit(task text.Task, lang string, rows []Row, cfg FitConfig) (*text.Model, F
 		}
 		best := -1.0
 		for _, lam := range cfg.Lambdas {
-			tc.Lambda = lam
-			m, err := text.Train(task, lang, examples(fitRows), tc)
-			if err != nil {
-				return nil, rep, fmt.Errorf("fit %s_%s lambda %g: %w", task, lang, lam, err)
-			}
-			th := float32(0.5)
-			if cfg.TuneThreshold && tc.Classes == 1 {
-				th = tuneThreshold(m, tuneRows)
-			}
-			m.Threshold = th
-			f1 := confusionOf(m, task, tuneRows).MacroF1()
-			if f1 > best {
-				best = f1
-				rep.Lambda, rep.Threshold, rep.TuneMacroF1 = lam, th, f1
+			for _, idf := range idfs {
+				tc.Lambda, tc.IDF = lam, idf
+				m, err := text.Train(task, lang, examples(fitRows), tc)
+				if err != nil {
+					return nil, rep, fmt.Errorf("fit %s_%s lambda %g: %w", task, lang, lam, err)
+				}
+				th := float32(0.5)
+				if cfg.TuneThreshold && tc.Classes == 1 {
+					th = tuneThreshold(m, tuneRows)
+				}
+				m.Threshold = th
+				f1 := confusionOf(m, task, tuneRows).MacroF1()
+				if f1 > best {
+					best = f1
+					rep.Lambda, rep.IDF, rep.Threshold, rep.TuneMacroF1 = lam, idf, th, f1
+				}
 			}
 		}
 	}
-	tc.Lambda = rep.Lambda
+	tc.Lambda, tc.IDF = rep.Lambda, rep.IDF
 	m, err := text.Train(task, lang, examples(all), tc)
 	if err != nil {
 		return nil, rep, fmt.Errorf("fit %s_%s: %w", task, lang, err)
 	}
 	m.Threshold = rep.Threshold
-	m.Meta = fmt.Sprintf("rows=%d lambda=%g threshold=%.2f bits=%d", len(rows), rep.Lambda, rep.Threshold, cfg.Bits)
+	m.Meta = fmt.Sprintf("rows=%d lambda=%g idf=%t threshold=%.2f bits=%d", len(rows), rep.Lambda, rep.IDF, rep.Threshold, cfg.Bits)
 	return m, rep, nil
 }
 
