@@ -157,3 +157,49 @@ func runClassify(b *testing.B, c *classify.Classifier, msgs []message.Message) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+// heapMB returns the live heap in MB after a full collection.
+func heapMB() float64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	return float64(ms.HeapAlloc) / (1 << 20)
+}
+
+// BenchmarkMemory reports the memory the classifier keeps, measured as the
+// live heap after a collection before and after each part is loaded: the
+// embedded text models, then the classifier itself (lexicons and matchers,
+// lingua's low-accuracy models, and the spam detector's state, which New
+// allocates at its bound), then after classifying 200,000 messages from
+// 150,000 authors (state must not grow). Run it alone:
+//
+//	go test -run '^$' -bench Memory -benchtime 1x ./classify/
+func BenchmarkMemory(b *testing.B) {
+	for b.Loop() {
+		base := heapMB()
+		models, err := text.LoadEmbedded()
+		require.NoError(b, err)
+		withModels := heapMB()
+		c, err := classify.New(classify.DefaultConfig(), models, nil)
+		require.NoError(b, err)
+		loaded := heapMB()
+		msgs := benchMessages(4096, true)
+		t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+		for i := range 200_000 {
+			m := msgs[i%len(msgs)]
+			m.Author.ID = fmt.Sprint("a", i%150_000)
+			m.CreatedAt = t0.Add(time.Duration(i) * time.Millisecond)
+			_, err := c.Classify(context.Background(), m, classify.Input{})
+			require.NoError(b, err)
+		}
+		msgs = nil
+		after := heapMB()
+		b.ReportMetric(withModels-base, "models-MB")
+		b.ReportMetric(loaded-withModels, "classifier-MB")
+		b.ReportMetric(after-loaded, "growth-MB")
+		b.ReportMetric(after-base, "total-MB")
+		runtime.KeepAlive(c)
+		runtime.KeepAlive(models)
+	}
+}

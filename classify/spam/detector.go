@@ -2,6 +2,7 @@ package spam
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -108,7 +109,7 @@ func (d *Detector) Observe(s Signals, reasons *reason.List) float64 {
 	if fingerprinted {
 		copies, others = d.lookupAndAdd(fp, author, at)
 	}
-	posts := d.authors.countPost(author, at, int64(d.cfg.Window))
+	posts := d.authors.countPost(author, unixSeconds(s.At), int64(d.cfg.Window/time.Second))
 	d.mu.Unlock()
 
 	if others >= d.cfg.DuplicateAuthors {
@@ -232,30 +233,35 @@ func containsU64(s []uint64, v uint64) bool {
 const authorWays = 8
 
 // authorSet is one set of the author table, laid out so that finding an
-// author and choosing a victim touch three adjacent cache lines.
+// author and choosing a victim touch two adjacent cache lines.
 type authorSet struct {
 	keys [authorWays]uint64 // author hash, 0 when free
-	last [authorWays]int64  // latest post time (unix nanoseconds)
+	last [authorWays]uint32 // latest post time (unix seconds)
 	fill [authorWays]uint16 // post times held, at most k
 	next [authorWays]uint16 // ring position of the next post time
 }
 
 // authorTable remembers the last k post times of up to 8 × len(sets)
-// authors in arrays allocated once.
+// authors in arrays allocated once. Post times are kept to the second
+// (unix seconds in a uint32, good until 2106), which halves the table; the
+// window is at least a second.
 type authorTable struct {
 	sets  []authorSet
 	k     int
-	posts []int64 // per way: k post times, a ring
+	posts []uint32 // per way: k post times, a ring
 }
 
 func newAuthorTable(maxAuthors, k int) authorTable {
 	sets := (maxAuthors + authorWays - 1) / authorWays
-	return authorTable{sets: make([]authorSet, sets), k: k, posts: make([]int64, sets*authorWays*k)}
+	return authorTable{sets: make([]authorSet, sets), k: k, posts: make([]uint32, sets*authorWays*k)}
 }
 
-// countPost records a post by author at and returns how many of the
-// author's remembered posts fall within window of at.
-func (t *authorTable) countPost(author uint64, at, window int64) int {
+// unixSeconds clamps t's unix seconds to a uint32.
+func unixSeconds(t time.Time) uint32 { return uint32(min(max(t.Unix(), 0), math.MaxUint32)) }
+
+// countPost records a post by author at (unix seconds) and returns how many
+// of the author's remembered posts fall within window seconds of at.
+func (t *authorTable) countPost(author uint64, at uint32, window int64) int {
 	if author == 0 {
 		author = 1 // 0 marks a free way
 	}
@@ -279,7 +285,7 @@ func (t *authorTable) countPost(author uint64, at, window int64) int {
 	set.last[w] = at
 	n := 0
 	for _, p := range ring[:set.fill[w]] {
-		if dt := at - p; dt <= window && dt >= -window {
+		if dt := int64(at) - int64(p); dt <= window && dt >= -window {
 			n++
 		}
 	}

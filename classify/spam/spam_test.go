@@ -3,6 +3,7 @@ package spam_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -170,5 +171,35 @@ func BenchmarkObserve(b *testing.B) {
 				d.Observe(spam.Signals{Author: authors[i%len(authors)], At: t0.Add(time.Duration(i) * time.Millisecond), Words: words[i%len(words)], HasURL: true, Text: "https://t.co/abc"}, &reasons)
 			}
 		})
+	}
+}
+
+// BenchmarkState reports the detector's memory, allocated in full by New,
+// and checks that observing more authors and texts than it remembers does
+// not grow it.
+func BenchmarkState(b *testing.B) {
+	heap := func() float64 {
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		return float64(ms.HeapAlloc) / (1 << 20)
+	}
+	for b.Loop() {
+		base := heap()
+		d := newDetector(b, nil)
+		loaded := heap()
+		words := strings.Fields("texto de prueba para medir la memoria del detector")
+		authors := make([]string, 1000)
+		for i := range authors {
+			authors[i] = fmt.Sprint("author", i)
+		}
+		for i := range 300_000 {
+			words[0] = authors[i%len(authors)] // distinct fingerprints
+			d.Observe(spam.Signals{Author: authors[(i*7)%len(authors)] + fmt.Sprint(i%200), At: t0.Add(time.Duration(i) * time.Millisecond), Words: words}, nil)
+		}
+		after := heap()
+		b.ReportMetric(loaded-base, "state-MB")
+		b.ReportMetric(after-loaded, "growth-MB")
+		runtime.KeepAlive(d)
 	}
 }
