@@ -88,7 +88,7 @@ func (m *Model) eval(d *Doc, out []float64, contrib []float32) {
 		start := uint32(0)
 		for _, r := range d.charRuns {
 			var acc int32
-			for _, h := range char[start:r.end-uint32(d.nWord)] {
+			for _, h := range char[start : r.end-uint32(d.nWord)] {
 				acc += int32(q[h>>shift])
 			}
 			start = r.end - uint32(d.nWord)

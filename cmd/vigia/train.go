@@ -61,7 +61,7 @@ func cmdEval(ctx context.Context, e *env) error {
 		"Evaluate a text model on a CSV file with text and label columns (and optionally lang);\nprints precision, recall, F1 and the confusion matrix, ending with macro_f1=<value>.")
 	task := fs.String("task", "", "task: complaint, troll, spam or sentiment (required)")
 	data := fs.String("data", "", "CSV file with a header naming text and label columns (required)")
-	langFlag := fs.String("lang", "", "language of every row; default: the lang column, else detected (en or es)")
+	langFlag := fs.String("lang", "", "language of every row; default: the lang column, else the language detected (en or es) for most rows")
 	modelsDir := fs.String("models", "", "directory of <task>_<lang>.bin files; default: the embedded models")
 	if err := parseFlags(fs, e); err != nil {
 		return err
@@ -79,32 +79,59 @@ func cmdEval(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	var det *lang.Detector
+	fileLang := *langFlag
+	if fileLang == "" {
+		if fileLang, err = majorityLang(rows); err != nil {
+			return err
+		}
+	}
 	c := train.NewConfusion(train.Classes(t))
 	for _, r := range rows {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		d := text.Analyze(r.Text)
 		l := r.Lang
-		if *langFlag != "" {
-			l = *langFlag
-		}
-		if l == "" {
-			if det == nil {
-				if det, err = lang.New([]string{"en", "es"}, nil, lang.Options{}); err != nil {
-					return err
-				}
-			}
-			l = det.Detect(r.Text, d.Tokens()).Lang
+		if *langFlag != "" || l == "" {
+			l = fileLang
 		}
 		m, ok := ms.Model(t, l)
 		if !ok {
 			return fmt.Errorf("no %s model for language %q", t, l)
 		}
-		c.Add(r.Label, m.Class(d))
+		c.Add(r.Label, m.Class(text.Analyze(r.Text)))
 	}
 	return c.Write(e.stdout)
+}
+
+// majorityLang returns the language detected (en or es) for most of the
+// rows without a lang column value: a labeled file is one corpus in one
+// language, and one decision for the file is steadier than one per short
+// text. It returns "" when every row has its language.
+func majorityLang(rows []train.Row) (string, error) {
+	var det *lang.Detector
+	counts := map[string]int{}
+	for _, r := range rows {
+		if r.Lang != "" {
+			continue
+		}
+		if det == nil {
+			var err error
+			if det, err = lang.New([]string{"en", "es"}, nil, lang.Options{}); err != nil {
+				return "", fmt.Errorf("language detector: %w", err)
+			}
+		}
+		counts[det.Detect(r.Text, text.Analyze(r.Text).Tokens()).Lang]++
+	}
+	if len(counts) == 0 {
+		return "", nil
+	}
+	best := text.FallbackLang
+	for _, l := range []string{"en", "es"} {
+		if counts[l] > counts[best] {
+			best = l
+		}
+	}
+	return best, nil
 }
 
 func loadModels(dir string) (*text.Models, error) {

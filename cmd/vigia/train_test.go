@@ -85,6 +85,9 @@ func TestEval(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Equal(t, "macro_f1=1.0000", lines[len(lines)-1], "got %q", out)
+	code, detected, stderr := runVigia(t, "eval", "--task", "spam", "--data", good, "--models", models)
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, out, detected, "the detected language (en) gives the same result")
 
 	tests := []struct {
 		name, body, want string
