@@ -56,6 +56,10 @@ func benchModels(b *testing.B) *text.Models {
 	b.Helper()
 	embedded, err := text.LoadEmbedded()
 	require.NoError(b, err)
+	bits := uint8(18) // the stand-ins take the embedded models' shape
+	for _, m := range embedded.List() {
+		bits = m.Bits
+	}
 	var ms []*text.Model
 	for _, task := range text.Tasks() {
 		for _, lang := range []string{"es", "en"} {
@@ -63,7 +67,7 @@ func benchModels(b *testing.B) *text.Models {
 				ms = append(ms, m)
 				continue
 			}
-			cfg := text.TrainConfig{Bits: 20, Classes: 1, Lambda: 1e-4, MaxIter: 5, Workers: 1}
+			cfg := text.TrainConfig{Bits: bits, Classes: 1, Lambda: 1e-4, MaxIter: 5, Workers: 1}
 			if task == text.TaskSentiment {
 				cfg.Classes = 3
 			}
