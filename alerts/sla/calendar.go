@@ -428,6 +428,7 @@ func (c *Calendar) closedDay(n int64) bool {
 // the zone's UTC offset is off seconds.
 type zoneSpan struct{ start, end, off int64 }
 
+// zoneAt returns the zone period holding instant u.
 func (c *Calendar) zoneAt(u int64) zoneSpan {
 	t := time.Unix(u, 0).In(c.loc)
 	_, off := t.Zone()
@@ -439,7 +440,52 @@ func (c *Calendar) zoneAt(u int64) zoneSpan {
 	if !e.IsZero() {
 		z.end = e.Unix()
 	}
+	// Past the end of the tzdata transition table (2037 on), Go 1.26
+	// reports the end of the period holding the last day of a leap year
+	// one day early, before t itself. Find the bounds by probing instead.
+	if z.start > u {
+		z.start = c.probe(u, z.off, -1)
+	}
+	if z.end <= u {
+		z.end = c.probe(u, z.off, 1)
+	}
 	return z
+}
+
+// probe looks from u in direction dir (1 or -1), an hour at a time for up
+// to two days, for a change from offset off. It returns the instant of the
+// change (the first instant with the new offset, or for dir -1 the first
+// with off), or the last instant probed if there is none.
+func (c *Calendar) probe(u, off int64, dir int64) int64 {
+	offAt := func(v int64) int64 {
+		_, o := time.Unix(v, 0).In(c.loc).Zone()
+		return int64(o)
+	}
+	same := u
+	for range 48 {
+		next := same + dir*3600
+		if offAt(next) != off {
+			// The change lies between same and next: bisect to the second.
+			lo, hi := same, next // offAt(lo) == off, offAt(hi) != off
+			for lo+dir != hi {
+				mid := lo + (hi-lo)/2
+				if offAt(mid) == off {
+					lo = mid
+				} else {
+					hi = mid
+				}
+			}
+			if dir > 0 {
+				return hi
+			}
+			return lo
+		}
+		same = next
+	}
+	if dir > 0 {
+		return same + 1
+	}
+	return same
 }
 
 func (cur *cursor) offset(u int64) int64 {
