@@ -2,7 +2,6 @@ package alert
 
 import (
 	"encoding/binary"
-	"hash/fnv"
 	"maps"
 	"slices"
 	"strconv"
@@ -70,19 +69,34 @@ func (a Alert) Clone() Alert {
 // share an encoding. It does not change between releases or processes, so
 // it may be stored.
 func LabelsFingerprint(labels map[string]string) Fingerprint {
-	names := slices.Sorted(maps.Keys(labels))
-	h := fnv.New64a()
+	var buf [16]string
+	names := buf[:0]
+	for name := range labels {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	h := uint64(fnvOffset)
 	var n [binary.MaxVarintLen64]byte
 	write := func(s string) {
-		h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
-		h.Write([]byte(s))
+		for _, c := range n[:binary.PutUvarint(n[:], uint64(len(s)))] {
+			h = (h ^ uint64(c)) * fnvPrime
+		}
+		for i := range len(s) {
+			h = (h ^ uint64(s[i])) * fnvPrime
+		}
 	}
 	for _, name := range names {
 		write(name)
 		write(labels[name])
 	}
-	return Fingerprint(h.Sum64())
+	return Fingerprint(h)
 }
+
+// FNV-1a, 64 bits, inlined to hash without allocating.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
 
 // Merge combines two reports of the same alert seen at now. The report
 // updated later wins; ties go to next. While the alert keeps firing it keeps

@@ -320,23 +320,21 @@ func (d *Dispatcher) flush(ctx context.Context, g *group, tick time.Time) {
 		d.load(ctx, g)
 	}
 	now := d.clock.Now()
-	var sent []alert.Alert // the alerts that may now leave the group
+	var done []member // resolved alerts that may now leave the group
 	if !d.timeMuted(r, now) {
-		grp, drop, ok := d.prepare(g, now)
-		sent = drop
-		if ok {
-			if err := d.notify(ctx, g, grp, now); err != nil {
-				sent = nil
-			}
+		n, resolved := d.prepare(g, now)
+		done = resolved
+		if n != nil && d.notify(ctx, g, n, now) != nil {
+			done = nil
 		}
 	}
 
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for _, a := range sent {
-		fp := a.Fingerprint()
-		if cur, ok := g.alerts[fp]; ok && cur.UpdatedAt.Equal(a.UpdatedAt) && cur.Resolved(now) {
-			delete(g.alerts, fp)
+	for _, m := range done {
+		// Unless a newer report came in meanwhile.
+		if cur, ok := g.alerts[m.fp]; ok && cur.UpdatedAt.Equal(m.a.UpdatedAt) && cur.Resolved(now) {
+			delete(g.alerts, m.fp)
 		}
 	}
 	g.flushed = true
@@ -364,12 +362,27 @@ func (d *Dispatcher) load(ctx context.Context, g *group) {
 	}
 }
 
-// prepare builds the notification the group needs now, if any, and lists
-// the resolved alerts that can leave the group once it is delivered (or at
-// once, when nothing is to be delivered).
-func (d *Dispatcher) prepare(g *group, now time.Time) (Group, []alert.Alert, bool) {
+// member is an alert of a group with its fingerprint.
+type member struct {
+	fp alert.Fingerprint
+	a  alert.Alert
+}
+
+// notification is a group about to be notified.
+type notification struct {
+	group  Group
+	firing []alert.Fingerprint
+}
+
+// prepare builds the notification the group needs now, or nil, and lists
+// its resolved alerts, which can leave the group once the notification is
+// delivered (at once when there is none).
+func (d *Dispatcher) prepare(g *group, now time.Time) (*notification, []member) {
 	d.mu.Lock()
-	all := slices.Collect(maps.Values(g.alerts))
+	all := make([]member, 0, len(g.alerts))
+	for fp, a := range g.alerts {
+		all = append(all, member{fp, a})
+	}
 	var snap *inhibit.Snapshot
 	if d.inhibitor != nil {
 		snap = d.inhibition(now)
@@ -380,31 +393,30 @@ func (d *Dispatcher) prepare(g *group, now time.Time) (Group, []alert.Alert, boo
 	for _, fp := range g.last.Firing {
 		shown[fp] = true
 	}
-	var firing, resolved, drop []alert.Alert
+	var firing, resolved, done []member
 	added := false
-	for _, a := range all {
-		fp := a.Fingerprint()
-		if a.Resolved(now) {
-			drop = append(drop, a)
-			if shown[fp] {
-				resolved = append(resolved, a)
+	for _, m := range all {
+		if m.a.Resolved(now) {
+			done = append(done, m)
+			if shown[m.fp] {
+				resolved = append(resolved, m)
 			}
 			continue
 		}
-		if d.muted(a.Labels, snap, now) {
+		if d.muted(m.a.Labels, snap, now) {
 			continue
 		}
-		firing = append(firing, a)
-		added = added || !shown[fp]
+		firing = append(firing, m)
+		added = added || !shown[m.fp]
 	}
 	live := len(g.last.Firing) > 0
 	repeat := live && len(firing) > 0 && !now.Before(g.last.At.Add(g.route.RepeatInterval))
 	if !added && len(resolved) == 0 && !repeat {
-		return Group{}, drop, false
+		return nil, done
 	}
-	sortAlerts(firing)
-	sortAlerts(resolved)
-	grp := Group{
+	sortMembers(firing)
+	sortMembers(resolved)
+	n := &notification{group: Group{
 		Key:      g.key,
 		ID:       g.last.GroupID,
 		Version:  g.last.Version + 1,
@@ -412,31 +424,33 @@ func (d *Dispatcher) prepare(g *group, now time.Time) (Group, []alert.Alert, boo
 		Receiver: g.route.Receiver,
 		RouteID:  g.route.ID,
 		Labels:   maps.Clone(g.labels),
-		Alerts:   slices.Concat(firing, resolved),
+		Alerts:   make([]alert.Alert, 0, len(firing)+len(resolved)),
+	}}
+	for _, m := range firing {
+		n.group.Alerts = append(n.group.Alerts, m.a)
+		n.firing = append(n.firing, m.fp)
+	}
+	for _, m := range resolved {
+		n.group.Alerts = append(n.group.Alerts, m.a)
 	}
 	switch {
 	case !live:
-		grp.ID, grp.Version, grp.Kind = groupID(g.key, now), 1, KindFirst
+		n.group.ID, n.group.Version, n.group.Kind = groupID(g.key, now), 1, KindFirst
 	case !added && len(resolved) == 0:
-		grp.Kind = KindRepeat
+		n.group.Kind = KindRepeat
 	}
-	grp.CommonLabels = commonLabels(grp.Alerts)
-	return grp, drop, true
+	n.group.CommonLabels = commonLabels(n.group.Alerts)
+	return n, done
 }
 
-func (d *Dispatcher) notify(ctx context.Context, g *group, grp Group, now time.Time) error {
+func (d *Dispatcher) notify(ctx context.Context, g *group, n *notification, now time.Time) error {
 	nctx, cancel := context.WithTimeout(ctx, g.route.GroupInterval)
 	defer cancel()
-	if err := d.notifier.Notify(nctx, grp); err != nil {
-		d.logger.Warn("notify group", "group_key", g.key, "receiver", grp.Receiver, "err", err)
+	if err := d.notifier.Notify(nctx, n.group); err != nil {
+		d.logger.Warn("notify group", "group_key", g.key, "receiver", n.group.Receiver, "err", err)
 		return err
 	}
-	e := Entry{GroupKey: g.key, GroupID: grp.ID, Version: grp.Version, At: now}
-	for _, a := range grp.Alerts {
-		if !a.Resolved(now) {
-			e.Firing = append(e.Firing, a.Fingerprint())
-		}
-	}
+	e := Entry{GroupKey: g.key, GroupID: n.group.ID, Version: n.group.Version, Firing: n.firing, At: now}
 	g.last = e
 	if err := d.log.Put(ctx, e); err != nil {
 		d.logger.Warn("write notification log", "group_key", g.key, "err", err)
@@ -492,9 +506,9 @@ func (d *Dispatcher) timeMuted(r *route.Route, now time.Time) bool {
 	return true
 }
 
-func sortAlerts(as []alert.Alert) {
-	slices.SortFunc(as, func(a, b alert.Alert) int {
-		return cmp.Or(a.StartsAt.Compare(b.StartsAt), cmp.Compare(a.Fingerprint(), b.Fingerprint()))
+func sortMembers(ms []member) {
+	slices.SortFunc(ms, func(a, b member) int {
+		return cmp.Or(a.a.StartsAt.Compare(b.a.StartsAt), cmp.Compare(a.fp, b.fp))
 	})
 }
 

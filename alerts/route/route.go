@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vigia-dev/vigia/alerts/alert"
@@ -166,7 +167,30 @@ func (r *Route) GroupLabels(labels map[string]string) map[string]string {
 // route: the route's ID and the group labels, such as
 // {}/{brand="acme"}:{rule="urgent"}. It is stable across restarts.
 func (r *Route) GroupKey(labels map[string]string) string {
-	return r.ID + ":" + alert.LabelsString(r.GroupLabels(labels))
+	if r.GroupByAll {
+		return r.ID + ":" + alert.LabelsString(labels)
+	}
+	// The same text as LabelsString(GroupLabels(labels)), built without
+	// the intermediate map: GroupBy is sorted.
+	var b strings.Builder
+	b.WriteString(r.ID)
+	b.WriteString(":{")
+	first := true
+	for _, name := range r.GroupBy {
+		v, ok := labels[name]
+		if !ok {
+			continue
+		}
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString(name)
+		b.WriteByte('=')
+		b.WriteString(strconv.Quote(v))
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // String renders the route as its ID and receiver, for logs and errors.
