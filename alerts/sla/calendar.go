@@ -179,6 +179,7 @@ func (c *Calendar) IsOpen(t time.Time) bool {
 	}
 	u := t.Unix()
 	cur := c.cursorAt(u)
+	cur.limit = cur.day + 2 // no interval starting later can hold u
 	for {
 		sp, ok := cur.next()
 		if !ok || sp.s > u {
@@ -321,89 +322,112 @@ func (c *Calendar) Between(a, b time.Time) time.Duration {
 }
 
 // cursor walks the open intervals of a calendar forward in time, one local
-// day at a time. The intervals it yields are disjoint and increasing.
+// day at a time. The intervals it yields are disjoint and increasing. It
+// lives on the stack: a day's intervals go to arr, or to over on the rare
+// day that has more.
 type cursor struct {
 	c       *Calendar
 	z       zoneSpan
-	day     int64
-	buf     []span
-	i       int
+	day     int64 // next local day to load
+	limit   int64 // last local day to load
+	n, i    int   // intervals loaded, and the next to yield
+	arr     [8]span
+	over    []span
 	prevEnd int64
 	closed  int // consecutive days without open time
-	arr     [4]span
 }
 
 // cursorAt starts at the local day before the one holding u, so that an
 // interval that began the day before and still runs at u is found.
 func (c *Calendar) cursorAt(u int64) cursor {
-	cur := cursor{c: c, prevEnd: math.MinInt64}
+	cur := cursor{c: c, prevEnd: math.MinInt64, limit: math.MaxInt64}
 	cur.z = c.zoneAt(u)
 	cur.day = floorDiv(u+cur.offset(u), secondsPerDay) - 1
 	return cur
 }
 
 func (cur *cursor) next() (span, bool) {
-	for cur.i >= len(cur.buf) {
-		if cur.closed > maxClosedDays {
+	for cur.i >= cur.n {
+		if cur.closed > maxClosedDays || cur.day > cur.limit {
 			return span{}, false
 		}
-		if cur.buf == nil {
-			cur.buf = cur.arr[:0]
+		cur.n, cur.i = 0, 0
+		if cur.over != nil {
+			cur.over = cur.over[:0]
 		}
-		cur.buf = cur.dayIntervals(cur.day, cur.buf[:0])
+		cur.loadDay(cur.day)
 		cur.day++
-		cur.i = 0
-		if len(cur.buf) == 0 {
+		if cur.n == 0 {
 			cur.closed++
 		} else {
 			cur.closed = 0
 		}
 	}
-	sp := cur.buf[cur.i]
+	sp := cur.get(cur.i)
 	cur.i++
 	cur.prevEnd = sp.e
 	return sp, true
 }
 
-// dayIntervals appends the open intervals of local day n to buf.
-func (cur *cursor) dayIntervals(n int64, buf []span) []span {
+func (cur *cursor) get(i int) span {
+	if cur.over != nil {
+		return cur.over[i]
+	}
+	return cur.arr[i]
+}
+
+func (cur *cursor) push(sp span) {
+	if cur.over == nil && cur.n < len(cur.arr) {
+		cur.arr[cur.n] = sp
+	} else {
+		if cur.over == nil {
+			cur.over = append(make([]span, 0, 2*len(cur.arr)), cur.arr[:cur.n]...)
+		}
+		cur.over = append(cur.over, sp)
+	}
+	cur.n++
+}
+
+// loadDay loads the open intervals of local day n.
+func (cur *cursor) loadDay(n int64) {
 	c := cur.c
 	if c.closedDay(n) {
-		return buf
+		return
 	}
 	base := n * secondsPerDay
 	for _, m := range c.week[weekdayOf(n)] {
 		s := cur.instant(base+m.open*60, false)
 		e := cur.instant(base+m.close*60, true)
 		s = max(s, cur.prevEnd)
-		if k := len(buf); k > 0 {
-			s = max(s, buf[k-1].e)
+		if cur.n > 0 {
+			s = max(s, cur.get(cur.n-1).e)
 		}
 		if e <= s {
 			continue
 		}
-		buf = c.appendOpen(buf, span{s, e})
+		cur.pushOpen(span{s, e})
 	}
-	return buf
 }
 
-// appendOpen appends sp minus the timed closures to buf.
-func (c *Calendar) appendOpen(buf []span, sp span) []span {
-	if len(c.timed) == 0 {
-		return append(buf, sp)
+// pushOpen pushes sp minus the timed closures.
+func (cur *cursor) pushOpen(sp span) {
+	timed := cur.c.timed
+	if len(timed) == 0 {
+		cur.push(sp)
+		return
 	}
-	i := sort.Search(len(c.timed), func(i int) bool { return c.timed[i].e > sp.s })
-	for ; i < len(c.timed) && c.timed[i].s < sp.e; i++ {
-		cl := c.timed[i]
+	i := sort.Search(len(timed), func(i int) bool { return timed[i].e > sp.s })
+	for ; i < len(timed) && timed[i].s < sp.e; i++ {
+		cl := timed[i]
 		if cl.s > sp.s {
-			buf = append(buf, span{sp.s, cl.s})
+			cur.push(span{sp.s, cl.s})
 		}
 		sp.s = max(sp.s, cl.e)
 		if sp.s >= sp.e {
-			return buf
+			return
 		}
 	}
-	return append(buf, sp)
+	cur.push(sp)
 }
 
 // closedDay reports whether local day n is a holiday.
