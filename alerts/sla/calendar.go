@@ -35,9 +35,26 @@ type Calendar struct {
 	days []daySpan
 	// yearly are the recurring all-day holidays.
 	yearly []yearlyClosure
+	// expanded says the yearly instances covering [expandFrom, expandTo)
+	// are in days.
+	expanded             bool
+	expandFrom, expandTo int64
 	// timed are closed instants [s, e) in Unix seconds, sorted and merged.
 	timed []span
+	// zones are the zone's periods over tableFrom..tableTo, adjacent
+	// periods with the same offset merged: a binary search here replaces
+	// the time package's lookups.
+	zones []zoneSpan
 }
+
+// The years over which zone periods and yearly holidays are precomputed;
+// outside them the calendar computes them as it goes.
+const (
+	tableFromYear = 1970
+	tableToYear   = 2200
+	// maxExpanded bounds the yearly holiday instances precomputed.
+	maxExpanded = 1 << 20
+)
 
 type minuteSpan struct{ open, close int64 }
 
@@ -97,9 +114,54 @@ func NewCalendar(cfg Config) (*Calendar, error) {
 		}
 		c.addHolidays(hs)
 	}
+	c.expandYearly()
 	c.days = mergeDays(c.days)
 	c.timed = mergeSpans(c.timed)
+	c.zones = c.zoneTable()
 	return c, nil
+}
+
+// expandYearly adds the instances of yearly holidays from tableFromYear-1
+// to tableToYear-1 to the closed days; closedDay consults the rules only
+// outside that range.
+func (c *Calendar) expandYearly() {
+	if len(c.yearly) == 0 || len(c.yearly)*(tableToYear-tableFromYear+1) > maxExpanded {
+		return
+	}
+	for i := range c.yearly {
+		y := &c.yearly[i]
+		for yr := tableFromYear - 1; yr < tableToYear; yr++ {
+			if s, ok := y.instance(yr); ok {
+				c.days = append(c.days, daySpan{s, s + y.days})
+			}
+		}
+	}
+	c.expanded = true
+	c.expandFrom = Date{tableFromYear, time.January, 1}.dayNum()
+	c.expandTo = Date{tableToYear, time.January, 1}.dayNum()
+}
+
+// zoneTable lists the zone periods from tableFromYear to tableToYear.
+func (c *Calendar) zoneTable() []zoneSpan {
+	from := time.Date(tableFromYear, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	to := time.Date(tableToYear, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	var out []zoneSpan
+	for u := from; u < to; {
+		z := c.zoneLookup(u)
+		if n := len(out); n > 0 && out[n-1].off == z.off {
+			out[n-1].end = z.end
+		} else {
+			out = append(out, z)
+		}
+		if z.end == math.MaxInt64 {
+			break
+		}
+		u = z.end
+	}
+	// The ends of the table are not period bounds: look those up again.
+	out[0].start = max(out[0].start, from)
+	out[len(out)-1].end = min(out[len(out)-1].end, to)
+	return out
 }
 
 func (c *Calendar) addHolidays(hs []Holiday) {
@@ -436,7 +498,7 @@ func (c *Calendar) closedDay(n int64) bool {
 	if i < len(c.days) && c.days[i].from <= n {
 		return true
 	}
-	if len(c.yearly) == 0 {
+	if len(c.yearly) == 0 || (c.expanded && n >= c.expandFrom && n < c.expandTo) {
 		return false
 	}
 	year := dateOf(n).Year
@@ -454,6 +516,16 @@ type zoneSpan struct{ start, end, off int64 }
 
 // zoneAt returns the zone period holding instant u.
 func (c *Calendar) zoneAt(u int64) zoneSpan {
+	if z := c.zones; len(z) > 0 && u >= z[0].start && u < z[len(z)-1].end {
+		i := sort.Search(len(z), func(i int) bool { return z[i].end > u })
+		return z[i]
+	}
+	return c.zoneLookup(u)
+}
+
+// zoneLookup returns the zone period holding instant u, from the time
+// package.
+func (c *Calendar) zoneLookup(u int64) zoneSpan {
 	t := time.Unix(u, 0).In(c.loc)
 	_, off := t.Zone()
 	s, e := t.ZoneBounds()

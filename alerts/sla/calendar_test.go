@@ -342,3 +342,47 @@ func TestMexicoAbolishedDST(t *testing.T) {
 	require.Equal(t, -5*3600, off2021, "2021 summer: CDT")
 	require.Equal(t, -6*3600, off2026, "2026 summer: CST all year")
 }
+
+// TestPrecomputedTablesAgree checks the precomputed zone periods and
+// yearly holiday instances against the time package and the rules, on
+// both sides of the table's bounds.
+func TestPrecomputedTablesAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, name := range []string{"madrid-ical", "mexico"} {
+		c := calendar(t, name)
+		require.True(t, c.expanded)
+		lo := time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+		hi := time.Date(2210, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+		for range 20000 {
+			u := lo + rng.Int64N(hi-lo)
+			z := c.zoneAt(u)
+			_, off := time.Unix(u, 0).In(c.Location()).Zone()
+			require.Equal(t, int64(off), z.off, "%s at %v", name, time.Unix(u, 0).UTC())
+			require.True(t, z.start <= u && u < z.end, "%s at %d: %+v", name, u, z)
+		}
+		rules := *c
+		rules.days, rules.expanded = nil, false
+		for _, d := range c.days { // keep the one-off holidays
+			if !slicesContainsYearly(c, d) {
+				rules.days = append(rules.days, d)
+			}
+		}
+		for n := (Date{1968, 12, 1}).dayNum(); n < (Date{1971, 2, 1}).dayNum(); n++ {
+			require.Equal(t, rules.closedDay(n), c.closedDay(n), "%s on %s", name, dateOf(n))
+		}
+		for n := (Date{2199, 12, 1}).dayNum(); n < (Date{2201, 2, 1}).dayNum(); n++ {
+			require.Equal(t, rules.closedDay(n), c.closedDay(n), "%s on %s", name, dateOf(n))
+		}
+	}
+}
+
+// slicesContainsYearly reports whether closed day span d is an instance
+// of one of c's yearly rules.
+func slicesContainsYearly(c *Calendar, d daySpan) bool {
+	for i := range c.yearly {
+		if s, ok := c.yearly[i].instance(dateOf(d.from).Year); ok && s == d.from {
+			return true
+		}
+	}
+	return false
+}
