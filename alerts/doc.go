@@ -2,14 +2,19 @@
 // messages into cases, measures their response times against SLA targets
 // and notifies the care team.
 //
-// The tree is planned as alerts/cases (threading and case state rebuilt
-// from events), alerts/sla (business-hours calendars and deadlines),
-// alerts/rules (urgent, influencer complaint, troll storm, SLA warning and
-// breach), alerts/route (Alertmanager-style routing, grouping, silences and
-// inhibition) and alerts/notify (receivers and a durable outbox).
+// The tree is planned as cases (threading, and case state rebuilt from
+// events), sla, rules (urgent, influencer complaint, troll storm, SLA
+// warning and breach, escalation), routing with noise control, and notify
+// (receivers behind a durable outbox).
 //
-// Only alerts/sla exists so far. It is a pure library: a calendar with time
-// zone, weekly open periods and holidays (dates and iCal), deadline
-// arithmetic in business or calendar time that is correct across DST
-// changes, and SLA target states.
+// What exists so far:
+//   - alerts/sla: business-hours calendars (time zone, weekly and overnight
+//     periods, holiday dates and iCal files), deadline arithmetic correct
+//     across DST changes, and SLA target states;
+//   - alerts/alert: the alert and its label matchers;
+//   - alerts/route, alerts/dispatch, alerts/silence, alerts/inhibit and
+//     alerts/timeinterval: Alertmanager's routing tree, grouping and timers,
+//     silences, inhibition and time intervals.
+//
+// Not yet: cases, rules and notify.
 package alerts

@@ -97,6 +97,9 @@ func (t Target) add(cal *Calendar, start time.Time, d time.Duration) time.Time {
 	if c := t.counted(cal); c != nil {
 		return c.Add(start, d)
 	}
+	if cal != nil {
+		return start.Add(d).In(cal.loc)
+	}
 	return start.Add(d)
 }
 
@@ -112,7 +115,8 @@ func (t Target) Elapsed(cal *Calendar, start, now time.Time) time.Duration {
 // it breaches, counting on cal for the business clock (cal is unused for
 // the calendar clock; a nil cal counts calendar time). warnAt is zero when
 // the target has no warning. breachAt is the last instant at which the
-// target is still met: a reply at breachAt is in time.
+// target is still met: a reply at breachAt is in time. Both are in cal's
+// location, or start's when cal is nil.
 func (t Target) Deadline(cal *Calendar, start time.Time) (warnAt, breachAt time.Time) {
 	breachAt = t.add(cal, start, t.Duration)
 	switch {
