@@ -27,7 +27,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
+	"strings"
 	"time"
 
 	"github.com/vigia-dev/vigia/collectors/simulate"
@@ -233,7 +233,7 @@ func benchE2E(ctx context.Context, addr, vigia, work, jsonl string, n int, class
 	}
 	cfg := filepath.Join(work, "vigia-"+classify+".yaml")
 	yaml := fmt.Sprintf("data_dir: %s\nbrands: [{name: acme-telecom}, {name: nube-banco}, {name: rapido-envios}]\n"+
-		"clickhouse: {addr: [%q], database: %s, batch_max_rows: 100000, batch_max_age: 1s}\nretention: {days: 0}\n"+
+		"clickhouse: {addr: [%q], database: %s, batch_max_rows: 20000, batch_max_age: 1s}\nretention: {days: 0}\n"+
 		"nats: {max_bytes: 21474836480}\nprocessor: {classify: %s}\n", data, addr, db, classify)
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		return 0, 0, err
@@ -241,18 +241,51 @@ func benchE2E(ctx context.Context, addr, vigia, work, jsonl string, n int, class
 	cmd := exec.CommandContext(ctx, vigia, "replay", "--config", cfg, jsonl)
 	cmd.Stderr = os.Stderr
 	start := time.Now()
-	if err := cmd.Run(); err != nil {
+	if err := cmd.Start(); err != nil {
 		return 0, 0, err
 	}
+	// The child's rusage counts the parent's pages it shared before exec,
+	// so the peak is read from /proc instead, until the process exits.
+	peak := make(chan float64, 1)
+	stop := make(chan struct{})
+	go func() { peak <- watchPeakRSS(cmd.Process.Pid, stop) }()
+	err = cmd.Wait()
 	el := time.Since(start)
+	close(stop)
+	rss := <-peak
+	if err != nil {
+		return 0, 0, err
+	}
 	if err := expect(ctx, addr, db, n); err != nil {
 		return 0, 0, err
 	}
-	var rss float64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = float64(ru.Maxrss) / 1024 // KiB on Linux
-	}
 	return float64(n) / el.Seconds(), rss, nil
+}
+
+// watchPeakRSS polls VmHWM (the peak resident set) of pid every 20ms until
+// stop is closed and returns the last value seen, in MiB.
+func watchPeakRSS(pid int, stop <-chan struct{}) float64 {
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	var peak float64
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if b, err := os.ReadFile(path); err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					var kb float64
+					if _, err := fmt.Sscanf(strings.TrimSpace(v), "%f kB", &kb); err == nil && kb/1024 > peak {
+						peak = kb / 1024
+					}
+				}
+			}
+		}
+		select {
+		case <-stop:
+			return peak
+		case <-t.C:
+		}
+	}
 }
 
 func expect(ctx context.Context, addr, db string, n int) error {

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,6 +36,9 @@ func cmdRun(ctx context.Context, e *env) error {
 // runApp builds and runs the app, with the classifier, until ctx ends (or
 // until all input is written when exitWhenDone).
 func runApp(ctx context.Context, e *env, cfg *config.Config, status time.Duration, exitWhenDone bool) error {
+	if cfg.MemoryLimitMiB > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(cfg.MemoryLimitMiB) << 20)
+	}
 	reg := prometheus.NewRegistry()
 	opts := app.Options{Logger: e.logger, Registry: reg, ExitWhenDone: exitWhenDone, Version: version()}
 	if cfg.Processor.ClassifyOn() {

@@ -24,6 +24,10 @@ type Config struct {
 	DataDir string `yaml:"data_dir"`
 	// HTTP is the one HTTP server: /metrics, /healthz, /readyz and intake.
 	HTTP HTTP `yaml:"http"`
+	// MemoryLimitMiB is the Go runtime's soft memory limit: above it the
+	// garbage collector works harder instead of letting the heap double.
+	// 0 leaves the runtime's default; GOMEMLIMIT in the environment wins.
+	MemoryLimitMiB int `yaml:"memory_limit_mib"`
 	// Brands are the brands Vigía watches.
 	Brands []Brand `yaml:"brands"`
 	// NATS configures the durable intake stream.
@@ -115,9 +119,10 @@ type Collectors struct {
 // brand, the simulator, a local ClickHouse and an embedded NATS server.
 func Default() Config {
 	return Config{
-		DataDir: "data",
-		HTTP:    HTTP{Listen: "127.0.0.1:8080"},
-		NATS:    stream.DefaultConfig(),
+		DataDir:        "data",
+		HTTP:           HTTP{Listen: "127.0.0.1:8080"},
+		MemoryLimitMiB: 512,
+		NATS:           stream.DefaultConfig(),
 		ClickHouse: ClickHouse{
 			Database:     "vigia",
 			Username:     "default",
@@ -145,6 +150,9 @@ func (c *Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 			errs = append(errs, fmt.Errorf("http.listen: %q: want host:port, e.g. 127.0.0.1:8080", c.HTTP.Listen))
 		}
+	}
+	if c.MemoryLimitMiB < 0 || (c.MemoryLimitMiB > 0 && c.MemoryLimitMiB < 64) {
+		errs = append(errs, fmt.Errorf("memory_limit_mib: %d: want 0 (runtime default) or at least 64", c.MemoryLimitMiB))
 	}
 	if len(c.Brands) == 0 {
 		errs = append(errs, errors.New("brands: empty: configure at least one brand with a name"))
