@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -243,8 +244,9 @@ func normWords(s string) []string { return lexicon.Words(text.Analyze(s).Tokens(
 //
 // Every piece of evidence leaves a reason. The reasons are formatted into
 // one buffer that is reused across calls; a call allocates the Result's
-// labels, one string holding all its reasons and one slice of them, beside
-// what text.Analyze and the text models allocate.
+// labels, one string holding all its reasons and one slice of them, plus
+// the top terms of the models whose score leaves a reason. The text.Doc
+// and all scratch are pooled and released before returning.
 func (c *Classifier) Classify(ctx context.Context, m message.Message, in Input) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, fmt.Errorf("classify message %s: %w", m.ID, err)
@@ -258,6 +260,7 @@ func (c *Classifier) Classify(ctx context.Context, m message.Message, in Input) 
 		br = c.global
 	}
 	doc := text.Analyze(m.Text)
+	defer doc.Release() // after release(sc): words alias the doc's tokens
 	sc := c.scratch.Get().(*scratch)
 	defer c.release(sc)
 	sc.reasons.Reset()
@@ -391,7 +394,7 @@ func (c *Classifier) modelEvidence(doc *text.Doc, lng string, miss *[numLabels]f
 		return
 	}
 	for i, task := range modelTasks {
-		p, ok := c.models.Predict(doc, task, lng)
+		p, ok := c.models.PredictMin(doc, task, lng, minModelReason)
 		if !ok {
 			continue
 		}
@@ -411,7 +414,7 @@ func (c *Classifier) modelEvidence(doc *text.Doc, lng string, miss *[numLabels]f
 		}
 		reasons.End(b)
 	}
-	if p, ok := c.models.Predict(doc, text.TaskSentiment, lng); ok {
+	if p, ok := c.models.PredictMin(doc, text.TaskSentiment, lng, math.Inf(1)); ok {
 		r.Sentiment = min(max(p.Score, -1), 1)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -33,6 +34,7 @@ const (
 // flags up to nWord, then the character n-grams of each word token, one
 // contiguous run per token (charRuns).
 type Doc struct {
+	norm     []byte // the tokens' text; tokens alias it
 	tokens   []string
 	negated  []bool
 	feats    []uint32 // 32-bit feature hashes; a model keeps the top Bits bits
@@ -101,22 +103,49 @@ func Analyze(s string) *Doc {
 		}
 	}
 	a := analyzers.Get().(*analyzer)
-	a.d = &Doc{}
+	d := docs.Get().(*Doc)
+	a.d = d
 	a.src = s
-	a.buf = a.buf[:0]
+	a.buf = d.norm[:0]
 	a.spans = a.spans[:0]
 	a.tokenize()
 	a.featurize()
-	d := a.d
-	a.d, a.src = nil, ""
-	if cap(a.buf) <= 1<<14 && cap(a.spans) <= 1<<12 {
+	d.norm = a.buf
+	a.d, a.src, a.buf = nil, "", nil
+	if cap(a.spans) <= 1<<12 && cap(a.base) <= 1<<12 {
 		analyzers.Put(a)
 	}
 	return d
 }
 
 // analyzers recycles the scratch buffers of Analyze.
-var analyzers = sync.Pool{New: func() any { return &analyzer{buf: make([]byte, 0, 512), spans: make([]span, 0, 64)} }}
+var analyzers = sync.Pool{New: func() any { return &analyzer{spans: make([]span, 0, 64)} }}
+
+// docs recycles released Docs with their buffers.
+var docs = sync.Pool{New: func() any {
+	return &Doc{
+		norm:     make([]byte, 0, 512),
+		tokens:   make([]string, 0, 64),
+		negated:  make([]bool, 0, 64),
+		feats:    make([]uint32, 0, 1024),
+		charRuns: make([]charRun, 0, 32),
+	}
+}}
+
+// Release hands d back for reuse by a later Analyze. After Release, d and
+// every string it returned (tokens, emoji, top terms of its predictions)
+// must no longer be used. Docs that are not released are simply garbage
+// collected.
+func (d *Doc) Release() {
+	if d == nil || cap(d.norm) > 1<<14 || cap(d.feats) > 1<<15 || cap(d.tokens) > 1<<12 {
+		return // keep the pool's buffers tweet-sized
+	}
+	*d = Doc{
+		norm: d.norm[:0], tokens: d.tokens[:0], negated: d.negated[:0],
+		feats: d.feats[:0], charRuns: d.charRuns[:0], Emojis: d.Emojis[:0],
+	}
+	docs.Put(d)
+}
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -530,16 +559,12 @@ func foldRune(r rune) rune {
 
 // finishTokens turns spans into token strings and marks negation scopes.
 func (a *analyzer) finishTokens() {
-	normed := string(a.buf)
-	d := a.d
-	n := 0
-	for _, sp := range a.spans {
-		if sp.konst != "" || sp.end > sp.start {
-			n++
-		}
+	// The tokens alias buf, which the Doc owns from here until Release.
+	normed := ""
+	if len(a.buf) > 0 {
+		normed = unsafe.String(&a.buf[0], len(a.buf))
 	}
-	d.tokens = make([]string, 0, n)
-	d.negated = make([]bool, 0, n)
+	d := a.d
 	scope := 0
 	words := a.words[:0]
 	for _, sp := range a.spans {
@@ -604,7 +629,3 @@ func isScopeBreaker(t string) bool {
 	}
 	return false
 }
-
-// Release hands d back for reuse by a later Analyze. After Release, d and
-// every string it returned (tokens, emoji) must no longer be used.
-func (d *Doc) Release() {}

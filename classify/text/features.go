@@ -65,10 +65,11 @@ func (a *analyzer) featurize() {
 			nw++
 		}
 	}
-	feats := make([]uint32, 2*nt, est)
-	if nt > 0 {
-		feats = feats[:2*nt-1]
+	feats := d.feats[:0]
+	if cap(feats) < est {
+		feats = make([]uint32, 0, est)
 	}
+	feats = feats[:max(2*nt-1, 0)]
 	base := a.base[:0]
 	for _, t := range toks {
 		base = append(base, hash64(0, t))
@@ -98,13 +99,14 @@ func (a *analyzer) featurize() {
 	}
 	d.nWord = len(feats)
 	if nw > 0 {
-		d.charRuns = make([]charRun, 0, nw)
+		runs := d.charRuns[:0]
 		for i, t := range toks {
 			if a.words[i] {
 				feats = charGrams(feats, t)
-				d.charRuns = append(d.charRuns, charRun{end: uint32(len(feats)), term: uint32(i)})
+				runs = append(runs, charRun{end: uint32(len(feats)), term: uint32(i)})
 			}
 		}
+		d.charRuns = runs
 	}
 	d.feats = feats
 	d.scaleW = float32(1 / math.Sqrt(float64(d.nWord)))
@@ -116,24 +118,11 @@ func (a *analyzer) featurize() {
 // charGrams appends the character n-grams of word t. Each rune becomes a
 // 12-bit code (ASCII as itself, other runes hashed into the codes above
 // 127), so a gram of up to five runes packs into one uint64 that a single
-// multiplication turns into its feature.
+// multiplication turns into its feature. The register rolls: each rune
+// shifts in one code and emits the grams ending with it.
 func charGrams(feats []uint32, t string) []uint32 {
-	const (
-		codeBits = 12
-		codeMask = 1<<codeBits - 1
-	)
-	var masks = [charMax + 1]uint64{}
-	for l := 1; l <= charMax; l++ {
-		masks[l] = 1<<(codeBits*l) - 1
-	}
 	reg := uint64(codeBegin)
 	n := 1 // runes in reg's history, including the "<" marker
-	emit := func(reg uint64, n int) {
-		for l := charMin; l <= min(n, charMax); l++ {
-			key := (reg & masks[l]) | uint64(l)<<60
-			feats = append(feats, uint32((key^kindChar)*mul64>>32))
-		}
-	}
 	runes := 0
 	for j := 0; j < len(t) && runes < maxWordRunes; {
 		var code uint64
@@ -151,11 +140,34 @@ func charGrams(feats []uint32, t string) []uint32 {
 		runes++
 		reg = reg<<codeBits | code
 		n++
-		emit(reg, n)
+		feats = emitGrams(feats, reg, n)
 	}
 	reg = reg<<codeBits | codeEnd
 	n++
-	emit(reg, n)
+	return emitGrams(feats, reg, n)
+}
+
+const (
+	codeBits = 12
+	codeMask = 1<<codeBits - 1
+)
+
+// gramMask[l] masks the last l codes of the register and tags the length.
+var gramMask = [charMax + 1]uint64{0, 1<<(codeBits*1) - 1, 1<<(codeBits*2) - 1, 1<<(codeBits*3) - 1, 1<<(codeBits*4) - 1, 1<<(codeBits*5) - 1}
+
+// emitGrams appends the grams of 2 to min(n, charMax) runes ending at the
+// register's last code.
+func emitGrams(feats []uint32, reg uint64, n int) []uint32 {
+	if n >= charMax {
+		return append(feats,
+			uint32(((reg&gramMask[2]|2<<60)^kindChar)*mul64>>32),
+			uint32(((reg&gramMask[3]|3<<60)^kindChar)*mul64>>32),
+			uint32(((reg&gramMask[4]|4<<60)^kindChar)*mul64>>32),
+			uint32(((reg&gramMask[5]|5<<60)^kindChar)*mul64>>32))
+	}
+	for l := charMin; l <= n; l++ {
+		feats = append(feats, uint32(((reg&gramMask[l]|uint64(l)<<60)^kindChar)*mul64>>32))
+	}
 	return feats
 }
 

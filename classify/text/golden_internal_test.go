@@ -165,3 +165,29 @@ func TestPredictGolden(t *testing.T) {
 		t.Fatalf("predictions hash to %#x, want %#x", got, want)
 	}
 }
+
+// TestPredictMin checks that PredictMin gives Predict's score always and
+// its top terms exactly when the score reaches the bound.
+func TestPredictMin(t *testing.T) {
+	ms := synthSet()
+	for _, s := range goldenTexts() {
+		d := Analyze(s)
+		for _, m := range ms {
+			full := m.Predict(d)
+			for _, bound := range []float64{math.Inf(-1), -0.5, 0, 0.3, 0.5, 0.9, math.Inf(1)} {
+				p := m.PredictMin(d, bound)
+				if p.Score != full.Score {
+					t.Fatalf("%s %q bound %v: score %v, Predict %v", m.Key(), s, bound, p.Score, full.Score)
+				}
+				wantTop := full.Top
+				if !(full.Score >= bound) {
+					wantTop = nil
+				}
+				if fmt.Sprint(p.Top) != fmt.Sprint(wantTop) || (p.Top == nil) != (wantTop == nil) {
+					t.Fatalf("%s %q bound %v: top %q, want %q", m.Key(), s, bound, p.Top, wantTop)
+				}
+			}
+		}
+		d.Release()
+	}
+}

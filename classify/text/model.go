@@ -214,7 +214,21 @@ const topN = 3
 
 // Predict scores d and names the terms that pushed the score up most; the
 // attribution comes from the same pass over the features as the score.
-func (m *Model) Predict(d *Doc) Prediction {
+func (m *Model) Predict(d *Doc) Prediction { return m.PredictMin(d, math.Inf(-1)) }
+
+// PredictMin is Predict, naming the top terms only when the score reaches
+// minTop: callers that show the terms only for scores that fire or come
+// close skip the attribution for the rest (pass +Inf to never name them).
+// The score is the same as Predict's.
+func (m *Model) PredictMin(d *Doc, minTop float64) Prediction {
+	var p [8]float64
+	if minTop > -math.MaxFloat64 {
+		m.eval(d, p[:], nil)
+		m.squash(p[:])
+		if s := m.score(p[:]); !(s >= minTop) {
+			return Prediction{Score: s}
+		}
+	}
 	nt := 2 * len(d.tokens)
 	var stack [256]float32
 	var contrib []float32
@@ -223,7 +237,6 @@ func (m *Model) Predict(d *Doc) Prediction {
 	} else {
 		contrib = make([]float32, nt)
 	}
-	var p [8]float64
 	m.eval(d, p[:], contrib)
 	m.squash(p[:])
 	return Prediction{Score: m.score(p[:]), Top: topTerms(d, contrib)}
@@ -317,6 +330,16 @@ func (m *Models) Predict(d *Doc, task Task, lang string) (Prediction, bool) {
 		return Prediction{}, false
 	}
 	return md.Predict(d), true
+}
+
+// PredictMin is Predict naming the top terms only when the score reaches
+// minTop (see Model.PredictMin).
+func (m *Models) PredictMin(d *Doc, task Task, lang string, minTop float64) (Prediction, bool) {
+	md, ok := m.Model(task, lang)
+	if !ok {
+		return Prediction{}, false
+	}
+	return md.PredictMin(d, minTop), true
 }
 
 // LoadEmbedded returns the models embedded in package classify/models.
