@@ -122,15 +122,9 @@ func Analyze(s string) *Doc {
 var analyzers = sync.Pool{New: func() any { return &analyzer{spans: make([]span, 0, 64)} }}
 
 // docs recycles released Docs with their buffers.
-var docs = sync.Pool{New: func() any {
-	return &Doc{
-		norm:     make([]byte, 0, 512),
-		tokens:   make([]string, 0, 64),
-		negated:  make([]bool, 0, 64),
-		feats:    make([]uint32, 0, 1024),
-		charRuns: make([]charRun, 0, 32),
-	}
-}}
+// A new Doc's slices are sized to its message, so Docs that are kept (as
+// training does) take no more memory than they need.
+var docs = sync.Pool{New: func() any { return new(Doc) }}
 
 // Release hands d back for reuse by a later Analyze. After Release, d and
 // every string it returned (tokens, emoji, top terms of its predictions)
@@ -565,6 +559,10 @@ func (a *analyzer) finishTokens() {
 		normed = unsafe.String(&a.buf[0], len(a.buf))
 	}
 	d := a.d
+	if n := len(a.spans); d.tokens == nil || cap(d.tokens) < n {
+		d.tokens = make([]string, 0, n)
+		d.negated = make([]bool, 0, n)
+	}
 	scope := 0
 	words := a.words[:0]
 	for _, sp := range a.spans {

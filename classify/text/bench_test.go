@@ -25,7 +25,7 @@ func embeddedOrSynth(b *testing.B) *text.Models {
 func BenchmarkAnalyze(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		text.Analyze(benchTexts[i%len(benchTexts)])
+		text.Analyze(benchTexts[i%len(benchTexts)]).Release()
 	}
 }
 
@@ -53,5 +53,6 @@ func BenchmarkAnalyzePredictAll(b *testing.B) {
 		for _, t := range text.Tasks() {
 			ms.Predict(d, t, "es")
 		}
+		d.Release()
 	}
 }

@@ -100,6 +100,9 @@ func (a *analyzer) featurize() {
 	d.nWord = len(feats)
 	if nw > 0 {
 		runs := d.charRuns[:0]
+		if cap(runs) < nw {
+			runs = make([]charRun, 0, nw)
+		}
 		for i, t := range toks {
 			if a.words[i] {
 				feats = charGrams(feats, t)

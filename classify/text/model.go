@@ -70,6 +70,10 @@ func (m *Model) quantize(w []float64) {
 // contribution towards the last class (minus the first one for a
 // multinomial model).
 func (m *Model) eval(d *Doc, out []float64, contrib []float32) {
+	if contrib == nil {
+		m.scores(d, out)
+		return
+	}
 	shift := 32 - m.Bits
 	q := m.Q
 	k := m.Classes
@@ -129,6 +133,61 @@ func (m *Model) eval(d *Doc, out []float64, contrib []float32) {
 	}
 	for c := 0; c < k; c++ {
 		out[c] = float64(m.Bias[c] + float32(accW[c])*sw + float32(accC[c])*sc)
+	}
+}
+
+// scores is eval without the attribution: the same sums in tight loops,
+// with the binary and three-class (sentiment) cases written out.
+func (m *Model) scores(d *Doc, out []float64) {
+	shift := 32 - m.Bits
+	q := m.Q
+	sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
+	word, char := d.feats[:d.nWord], d.feats[d.nWord:]
+	switch m.Classes {
+	case 1:
+		var accW, accC int32
+		for _, h := range word {
+			accW += int32(q[h>>shift])
+		}
+		for _, h := range char {
+			accC += int32(q[h>>shift])
+		}
+		out[0] = float64(m.Bias[0] + float32(accW)*sw + float32(accC)*sc)
+	case 3:
+		var w0, w1, w2, c0, c1, c2 int32
+		for _, h := range word {
+			i := int(h>>shift) * 3
+			w := q[i : i+3 : i+3]
+			w0 += int32(w[0])
+			w1 += int32(w[1])
+			w2 += int32(w[2])
+		}
+		for _, h := range char {
+			i := int(h>>shift) * 3
+			w := q[i : i+3 : i+3]
+			c0 += int32(w[0])
+			c1 += int32(w[1])
+			c2 += int32(w[2])
+		}
+		out[0] = float64(m.Bias[0] + float32(w0)*sw + float32(c0)*sc)
+		out[1] = float64(m.Bias[1] + float32(w1)*sw + float32(c1)*sc)
+		out[2] = float64(m.Bias[2] + float32(w2)*sw + float32(c2)*sc)
+	default:
+		k := m.Classes
+		var accW, accC [8]int32
+		for _, h := range word {
+			for c, v := range q[int(h>>shift)*k : int(h>>shift)*k+k] {
+				accW[c] += int32(v)
+			}
+		}
+		for _, h := range char {
+			for c, v := range q[int(h>>shift)*k : int(h>>shift)*k+k] {
+				accC[c] += int32(v)
+			}
+		}
+		for c := 0; c < k; c++ {
+			out[c] = float64(m.Bias[c] + float32(accW[c])*sw + float32(accC[c])*sc)
+		}
 	}
 }
 
