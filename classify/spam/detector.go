@@ -3,6 +3,7 @@ package spam
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,6 +65,8 @@ type Detector struct {
 	bands      [4][]bucket
 	bucketBits uint // log2 of the buckets per band
 	seqBits    uint // low sequence bits in a packed reference
+	tagShift   uint // the tag is a reference's bits from tagShift up
+	checkMask  uint32
 	authors    authorTable
 	seen       []uint64 // scratch: distinct authors of one lookup
 }
@@ -83,9 +86,16 @@ func New(cfg Config) (*Detector, error) {
 	for d.bucketBits < 16 && 1<<d.bucketBits < cfg.MaxFingerprints/bucketSize {
 		d.bucketBits++
 	}
-	// The tag takes 16-bucketBits bits, the sequence the rest: at least
-	// 16+bucketBits, far more than needed to tell the ring's entries apart.
-	d.seqBits = 16 + d.bucketBits
+	// A reference packs, from the top: the tag (16-bucketBits bits), check
+	// bits, and the sequence number's low seqBits bits. seqBits spans
+	// eight times the ring, so a reference is read wrongly only if its
+	// bucket went untouched for seven ring-fulls after it (tens of pushes
+	// expected). The check bits are some of the fingerprint's other bits:
+	// a lookup skips a reference whose check bits alone already differ in
+	// more than MaxHamming bits, without reading the ring.
+	d.seqBits = min(uint(bits.Len(uint(cfg.MaxFingerprints)))+3, 16+d.bucketBits)
+	d.tagShift = 16 + d.bucketBits
+	d.checkMask = uint32(1)<<(d.tagShift-d.seqBits) - 1
 	for i := range d.bands {
 		d.bands[i] = make([]bucket, 1<<d.bucketBits)
 	}
@@ -168,9 +178,13 @@ func (d *Detector) lookupAndAdd(fp, author uint64, at int64) (copies, others int
 		v := uint64(uint16(fp >> (16 * b)))
 		bk := &d.bands[b][v&(1<<d.bucketBits-1)]
 		tag := uint32(v >> d.bucketBits)
+		check := d.check(fp, b)
 		for _, ref := range bk {
-			if ref == 0 || ref>>d.seqBits != tag {
+			if ref == 0 || ref>>d.tagShift != tag {
 				continue // empty, or another band value sharing the bucket
+			}
+			if bits.OnesCount32((ref>>d.seqBits^check)&d.checkMask) > d.cfg.MaxHamming {
+				continue // too far apart in the check bits alone
 			}
 			seq := d.seq - ((d.seq - uint64(ref)) & seqMask)
 			if d.seq-seq > n {
@@ -202,10 +216,15 @@ func (d *Detector) lookupAndAdd(fp, author uint64, at int64) (copies, others int
 		v := uint64(uint16(fp >> (16 * b)))
 		bk := &d.bands[b][v&(1<<d.bucketBits-1)]
 		copy(bk[1:], bk[:bucketSize-1])
-		bk[0] = uint32(v>>d.bucketBits)<<d.seqBits | uint32(d.seq&seqMask)
+		bk[0] = uint32(v>>d.bucketBits)<<d.tagShift | d.check(fp, b)<<d.seqBits | uint32(d.seq&seqMask)
 	}
 	d.seq++
 	return copies, len(d.seen)
+}
+
+// check returns fp's check bits for band b: the low bits of the next band.
+func (d *Detector) check(fp uint64, b int) uint32 {
+	return uint32(fp>>(16*((b+1)&3))) & d.checkMask
 }
 
 // firstBand returns the first 16-bit band in which a and b agree.
