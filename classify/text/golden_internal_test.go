@@ -169,7 +169,7 @@ func TestPredictGolden(t *testing.T) {
 // TestPredictMin checks that PredictMin gives Predict's score always and
 // its top terms exactly when the score reaches the bound.
 func TestPredictMin(t *testing.T) {
-	ms := synthSet()
+	ms := append(synthSet(), synthModel(TaskSentiment, 3, 18, 5), synthModel(TaskComplaint, 2, 18, 6))
 	for _, s := range goldenTexts() {
 		d := Analyze(s)
 		for _, m := range ms {

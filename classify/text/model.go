@@ -12,6 +12,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/vigia-dev/vigia/classify/models"
 )
@@ -143,6 +144,10 @@ func (m *Model) scores(d *Doc, out []float64) {
 	q := m.Q
 	sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
 	word, char := d.feats[:d.nWord], d.feats[d.nWord:]
+	if m.Bits == fixedBits && len(q) == m.Classes<<fixedBits && (m.Classes == 1 || m.Classes == 3) {
+		m.scoresFixed(word, char, sw, sc, out)
+		return
+	}
 	switch m.Classes {
 	case 1:
 		var accW, accC int32
@@ -189,6 +194,46 @@ func (m *Model) scores(d *Doc, out []float64) {
 			out[c] = float64(m.Bias[c] + float32(accW[c])*sw + float32(accC[c])*sc)
 		}
 	}
+}
+
+// fixedBits is the table size of the shipped models, for which scores
+// indexes fixed-size arrays: a feature's top 18 bits are in range by
+// construction, so the loops carry no bounds checks.
+const fixedBits = 18
+
+// scoresFixed is scores for a binary or three-class model of 2^fixedBits
+// buckets; the sums are the same.
+func (m *Model) scoresFixed(word, char []uint32, sw, sc float32, out []float64) {
+	const shift = 32 - fixedBits
+	if m.Classes == 1 {
+		q := (*[1 << fixedBits]int16)(m.Q)
+		var accW, accC int32
+		for _, h := range word {
+			accW += int32(q[h>>shift])
+		}
+		for _, h := range char {
+			accC += int32(q[h>>shift])
+		}
+		out[0] = float64(m.Bias[0] + float32(accW)*sw + float32(accC)*sc)
+		return
+	}
+	q := (*[1 << fixedBits][3]int16)(unsafe.Pointer(&m.Q[0])) // len(m.Q) == 3<<fixedBits, checked by the caller
+	var w0, w1, w2, c0, c1, c2 int32
+	for _, h := range word {
+		w := &q[h>>shift]
+		w0 += int32(w[0])
+		w1 += int32(w[1])
+		w2 += int32(w[2])
+	}
+	for _, h := range char {
+		w := &q[h>>shift]
+		c0 += int32(w[0])
+		c1 += int32(w[1])
+		c2 += int32(w[2])
+	}
+	out[0] = float64(m.Bias[0] + float32(w0)*sw + float32(c0)*sc)
+	out[1] = float64(m.Bias[1] + float32(w1)*sw + float32(c1)*sc)
+	out[2] = float64(m.Bias[2] + float32(w2)*sw + float32(c2)*sc)
 }
 
 // Logits writes the model's raw class scores for d into out (len Classes).
