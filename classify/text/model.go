@@ -81,6 +81,10 @@ func (m *Model) eval(d *Doc, out []float64, contrib []float32) {
 	nt := len(d.tokens)
 	sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
 	word, char := d.feats[:d.nWord], d.feats[d.nWord:]
+	if k == 1 && m.Bits == fixedBits && len(q) == 1<<fixedBits {
+		m.evalFixed1(d, out, contrib)
+		return
+	}
 	if k == 1 {
 		var accW, accC int32
 		for i, h := range word {
@@ -234,6 +238,36 @@ func (m *Model) scoresFixed(word, char []uint32, sw, sc float32, out []float64) 
 	out[0] = float64(m.Bias[0] + float32(w0)*sw + float32(c0)*sc)
 	out[1] = float64(m.Bias[1] + float32(w1)*sw + float32(c1)*sc)
 	out[2] = float64(m.Bias[2] + float32(w2)*sw + float32(c2)*sc)
+}
+
+// evalFixed1 is eval for a binary model of 2^fixedBits buckets.
+func (m *Model) evalFixed1(d *Doc, out []float64, contrib []float32) {
+	const shift = 32 - fixedBits
+	q := (*[1 << fixedBits]int16)(m.Q)
+	sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
+	word, char := d.feats[:d.nWord], d.feats[d.nWord:]
+	var accW, accC int32
+	nc := min(max(2*len(d.tokens)-1, 0), len(word), len(contrib))
+	for i, h := range word[:nc] {
+		v := int32(q[h>>shift])
+		accW += v
+		contrib[i] = float32(v) * sw
+	}
+	for _, h := range word[nc:] {
+		accW += int32(q[h>>shift])
+	}
+	start := uint32(0)
+	for _, r := range d.charRuns {
+		end := r.end - uint32(d.nWord)
+		var acc int32
+		for _, h := range char[start:end] {
+			acc += int32(q[h>>shift])
+		}
+		start = end
+		accC += acc
+		contrib[r.term] += float32(acc) * sc
+	}
+	out[0] = float64(m.Bias[0] + float32(accW)*sw + float32(accC)*sc)
 }
 
 // Logits writes the model's raw class scores for d into out (len Classes).
