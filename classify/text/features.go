@@ -2,6 +2,7 @@ package text
 
 import (
 	"math"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -124,6 +125,13 @@ func (a *analyzer) featurize() {
 // multiplication turns into its feature. The register rolls: each rune
 // shifts in one code and emits the grams ending with it.
 func charGrams(feats []uint32, t string) []uint32 {
+	// At most charMax-charMin+1 grams per rune and one more run for ">".
+	const perRune = charMax - charMin + 1
+	need := perRune * (min(len(t), maxWordRunes) + 1)
+	feats = slices.Grow(feats, need)
+	n0 := len(feats)
+	out := feats[n0 : n0+need]
+	k := 0
 	reg := uint64(codeBegin)
 	n := 1 // runes in reg's history, including the "<" marker
 	runes := 0
@@ -143,11 +151,21 @@ func charGrams(feats []uint32, t string) []uint32 {
 		runes++
 		reg = reg<<codeBits | code
 		n++
-		feats = emitGrams(feats, reg, n)
+		if n < charMax {
+			k = emitGrams(out, k, reg, n)
+			continue
+		}
+		o := out[k : k+4 : k+4]
+		o[0] = uint32(((reg&gramMask[2] | 2<<60) ^ kindChar) * mul64 >> 32)
+		o[1] = uint32(((reg&gramMask[3] | 3<<60) ^ kindChar) * mul64 >> 32)
+		o[2] = uint32(((reg&gramMask[4] | 4<<60) ^ kindChar) * mul64 >> 32)
+		o[3] = uint32(((reg&gramMask[5] | 5<<60) ^ kindChar) * mul64 >> 32)
+		k += 4
 	}
 	reg = reg<<codeBits | codeEnd
 	n++
-	return emitGrams(feats, reg, n)
+	k = emitGrams(out, k, reg, n)
+	return feats[:n0+k]
 }
 
 const (
@@ -158,20 +176,22 @@ const (
 // gramMask[l] masks the last l codes of the register and tags the length.
 var gramMask = [charMax + 1]uint64{0, 1<<(codeBits*1) - 1, 1<<(codeBits*2) - 1, 1<<(codeBits*3) - 1, 1<<(codeBits*4) - 1, 1<<(codeBits*5) - 1}
 
-// emitGrams appends the grams of 2 to min(n, charMax) runes ending at the
-// register's last code.
-func emitGrams(feats []uint32, reg uint64, n int) []uint32 {
+// emitGrams writes the grams of 2 to min(n, charMax) runes ending at the
+// register's last code into out from k, and returns the new k.
+func emitGrams(out []uint32, k int, reg uint64, n int) int {
 	if n >= charMax {
-		return append(feats,
-			uint32(((reg&gramMask[2]|2<<60)^kindChar)*mul64>>32),
-			uint32(((reg&gramMask[3]|3<<60)^kindChar)*mul64>>32),
-			uint32(((reg&gramMask[4]|4<<60)^kindChar)*mul64>>32),
-			uint32(((reg&gramMask[5]|5<<60)^kindChar)*mul64>>32))
+		o := out[k : k+4 : k+4]
+		o[0] = uint32(((reg&gramMask[2] | 2<<60) ^ kindChar) * mul64 >> 32)
+		o[1] = uint32(((reg&gramMask[3] | 3<<60) ^ kindChar) * mul64 >> 32)
+		o[2] = uint32(((reg&gramMask[4] | 4<<60) ^ kindChar) * mul64 >> 32)
+		o[3] = uint32(((reg&gramMask[5] | 5<<60) ^ kindChar) * mul64 >> 32)
+		return k + 4
 	}
 	for l := charMin; l <= n; l++ {
-		feats = append(feats, uint32(((reg&gramMask[l]|uint64(l)<<60)^kindChar)*mul64>>32))
+		out[k] = uint32(((reg&gramMask[l] | uint64(l)<<60) ^ kindChar) * mul64 >> 32)
+		k++
 	}
-	return feats
+	return k
 }
 
 // Codes of the word-boundary markers "<" and ">".
