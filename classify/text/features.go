@@ -125,9 +125,11 @@ func (a *analyzer) featurize() {
 // multiplication turns into its feature. The register rolls: each rune
 // shifts in one code and emits the grams ending with it.
 func charGrams(feats []uint32, t string) []uint32 {
-	// At most charMax-charMin+1 grams per rune and one more run for ">".
+	// At most charMax-charMin+1 grams per rune and one more run for ">";
+	// every run writes all four slots (the ones beyond the run are
+	// overwritten by the next), hence the three spare ones.
 	const perRune = charMax - charMin + 1
-	need := perRune * (min(len(t), maxWordRunes) + 1)
+	need := perRune*(min(len(t), maxWordRunes)+1) + perRune - 1
 	feats = slices.Grow(feats, need)
 	n0 := len(feats)
 	out := feats[n0 : n0+need]
@@ -135,36 +137,33 @@ func charGrams(feats []uint32, t string) []uint32 {
 	reg := uint64(codeBegin)
 	n := 1 // runes in reg's history, including the "<" marker
 	runes := 0
-	for j := 0; j < len(t) && runes < maxWordRunes; {
+	for j := 0; j <= len(t); {
 		var code uint64
-		if c := t[j]; c < utf8.RuneSelf {
-			code = uint64(c)
+		switch {
+		case j == len(t) || runes == maxWordRunes:
+			code, j = codeEnd, len(t)+1
+		case t[j] < utf8.RuneSelf:
+			code = uint64(t[j])
 			j++
-		} else {
+			runes++
+		default:
 			r, m := utf8.DecodeRuneInString(t[j:])
 			j += m
 			if r == utf8.RuneError {
 				continue
 			}
 			code = 128 + uint64(r)*mul64>>(64-codeBits)%(codeMask-128)
+			runes++
 		}
-		runes++
 		reg = reg<<codeBits | code
 		n++
-		if n < charMax {
-			k = emitGrams(out, k, reg, n)
-			continue
-		}
 		o := out[k : k+4 : k+4]
 		o[0] = uint32(((reg&gramMask[2] | 2<<60) ^ kindChar) * mul64 >> 32)
 		o[1] = uint32(((reg&gramMask[3] | 3<<60) ^ kindChar) * mul64 >> 32)
 		o[2] = uint32(((reg&gramMask[4] | 4<<60) ^ kindChar) * mul64 >> 32)
 		o[3] = uint32(((reg&gramMask[5] | 5<<60) ^ kindChar) * mul64 >> 32)
-		k += 4
+		k += min(n, charMax) - charMin + 1
 	}
-	reg = reg<<codeBits | codeEnd
-	n++
-	k = emitGrams(out, k, reg, n)
 	return feats[:n0+k]
 }
 
@@ -173,26 +172,8 @@ const (
 	codeMask = 1<<codeBits - 1
 )
 
-// gramMask[l] masks the last l codes of the register and tags the length.
+// gramMask[l] masks the last l codes of the register.
 var gramMask = [charMax + 1]uint64{0, 1<<(codeBits*1) - 1, 1<<(codeBits*2) - 1, 1<<(codeBits*3) - 1, 1<<(codeBits*4) - 1, 1<<(codeBits*5) - 1}
-
-// emitGrams writes the grams of 2 to min(n, charMax) runes ending at the
-// register's last code into out from k, and returns the new k.
-func emitGrams(out []uint32, k int, reg uint64, n int) int {
-	if n >= charMax {
-		o := out[k : k+4 : k+4]
-		o[0] = uint32(((reg&gramMask[2] | 2<<60) ^ kindChar) * mul64 >> 32)
-		o[1] = uint32(((reg&gramMask[3] | 3<<60) ^ kindChar) * mul64 >> 32)
-		o[2] = uint32(((reg&gramMask[4] | 4<<60) ^ kindChar) * mul64 >> 32)
-		o[3] = uint32(((reg&gramMask[5] | 5<<60) ^ kindChar) * mul64 >> 32)
-		return k + 4
-	}
-	for l := charMin; l <= n; l++ {
-		out[k] = uint32(((reg&gramMask[l] | uint64(l)<<60) ^ kindChar) * mul64 >> 32)
-		k++
-	}
-	return k
-}
 
 // Codes of the word-boundary markers "<" and ">".
 const (
