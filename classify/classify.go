@@ -92,6 +92,7 @@ type Classifier struct {
 	cfg     Config
 	logger  *slog.Logger
 	models  *text.Models
+	byLang  map[string]*langModels // the models of each configured language, resolved once
 	lang    *lang.Detector
 	matcher *lexicon.Matcher
 	spam    *spam.Detector
@@ -174,6 +175,13 @@ func New(cfg Config, models *text.Models, logger *slog.Logger, opts ...Option) (
 	}
 	if c.spam, err = spam.New(cfg.Spam); err != nil {
 		return nil, err
+	}
+	if models != nil {
+		c.byLang = make(map[string]*langModels, len(cfg.Languages))
+		for _, l := range append([]string{""}, cfg.Languages...) { // "": no language detected
+			lm := c.resolveModels(l)
+			c.byLang[l] = &lm
+		}
 	}
 	c.global = &brand{thresholds: cfg.Thresholds, influence: cfg.Influence}
 	for _, b := range cfg.Brands {
@@ -381,8 +389,25 @@ const (
 	brandSpam      = "brand." + LabelSpam
 )
 
-// modelTasks are the text models weighed as evidence, by label index.
+// modelTasks are the text models weighed as evidence, by label index;
+// langModels holds them in this order, then the sentiment model.
 var modelTasks = [...]text.Task{iComplaint: text.TaskComplaint, iTroll: text.TaskTroll, iSpam: text.TaskSpam}
+
+// langModels are the models serving one language (nil where a task has
+// none), with text.Models' fallback to English applied.
+type langModels [len(modelTasks) + 1]*text.Model
+
+// iSentimentModel is the sentiment model's index in langModels.
+const iSentimentModel = len(modelTasks)
+
+func (c *Classifier) resolveModels(lng string) langModels {
+	var lm langModels
+	for i, task := range modelTasks {
+		lm[i], _ = c.models.Model(task, lng)
+	}
+	lm[iSentimentModel], _ = c.models.Model(text.TaskSentiment, lng)
+	return lm
+}
 
 // minModelReason is the model score from which it leaves a reason; weaker
 // scores still count as evidence.
@@ -393,11 +418,17 @@ func (c *Classifier) modelEvidence(doc *text.Doc, lng string, miss *[numLabels]f
 	if c.models == nil {
 		return
 	}
-	for i, task := range modelTasks {
-		p, ok := c.models.PredictMin(doc, task, lng, minModelReason)
-		if !ok {
+	lm := c.byLang[lng]
+	if lm == nil {
+		other := c.resolveModels(lng)
+		lm = &other
+	}
+	for i := range modelTasks {
+		md := lm[i]
+		if md == nil {
 			continue
 		}
+		p := md.PredictMin(doc, minModelReason)
 		miss[i] *= 1 - min(max(p.Score, 0), 1)
 		if p.Score < minModelReason {
 			continue // too weak to be worth a reason
@@ -414,8 +445,8 @@ func (c *Classifier) modelEvidence(doc *text.Doc, lng string, miss *[numLabels]f
 		}
 		reasons.End(b)
 	}
-	if p, ok := c.models.PredictMin(doc, text.TaskSentiment, lng, math.Inf(1)); ok {
-		r.Sentiment = min(max(p.Score, -1), 1)
+	if md := lm[iSentimentModel]; md != nil {
+		r.Sentiment = min(max(md.PredictMin(doc, math.Inf(1)).Score, -1), 1)
 	}
 }
 
