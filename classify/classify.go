@@ -413,6 +413,10 @@ func (c *Classifier) resolveModels(lng string) langModels {
 // scores still count as evidence.
 const minModelReason = 0.3
 
+// modelMinTop is, per langModels entry, the score from which a model's top
+// terms are named: the evidence models' reason bound; never for sentiment.
+var modelMinTop = [len(langModels{})]float64{minModelReason, minModelReason, minModelReason, math.Inf(1)}
+
 // modelEvidence adds the text models' scores and sets the sentiment.
 func (c *Classifier) modelEvidence(doc *text.Doc, lng string, miss *[numLabels]float64, reasons *reason.List, r *Result) {
 	if c.models == nil {
@@ -423,12 +427,13 @@ func (c *Classifier) modelEvidence(doc *text.Doc, lng string, miss *[numLabels]f
 		other := c.resolveModels(lng)
 		lm = &other
 	}
+	var preds [len(langModels{})]text.Prediction
+	text.PredictEach(doc, lm[:], modelMinTop[:], preds[:])
 	for i := range modelTasks {
-		md := lm[i]
-		if md == nil {
+		if lm[i] == nil {
 			continue
 		}
-		p := md.PredictMin(doc, minModelReason)
+		p := preds[i]
 		miss[i] *= 1 - min(max(p.Score, 0), 1)
 		if p.Score < minModelReason {
 			continue // too weak to be worth a reason
@@ -445,8 +450,8 @@ func (c *Classifier) modelEvidence(doc *text.Doc, lng string, miss *[numLabels]f
 		}
 		reasons.End(b)
 	}
-	if md := lm[iSentimentModel]; md != nil {
-		r.Sentiment = min(max(md.PredictMin(doc, math.Inf(1)).Score, -1), 1)
+	if lm[iSentimentModel] != nil {
+		r.Sentiment = min(max(preds[iSentimentModel].Score, -1), 1)
 	}
 }
 

@@ -191,3 +191,27 @@ func TestPredictMin(t *testing.T) {
 		d.Release()
 	}
 }
+
+// TestPredictEach checks the fused pass against PredictMin model by model.
+func TestPredictEach(t *testing.T) {
+	fused := []*Model{synthModel(TaskComplaint, 1, 18, 11), synthModel(TaskTroll, 1, 18, 12),
+		synthModel(TaskSpam, 1, 18, 13), synthModel(TaskSentiment, 3, 18, 14)}
+	for _, ms := range [][]*Model{fused, synthSet(), {fused[0], nil, fused[2], fused[3]}} {
+		bounds := []float64{0.3, 0.5, 0.7, math.Inf(1)}
+		for _, s := range goldenTexts() {
+			d := Analyze(s)
+			got := make([]Prediction, len(ms))
+			PredictEach(d, ms, bounds, got)
+			for i, m := range ms {
+				var want Prediction
+				if m != nil {
+					want = m.PredictMin(d, bounds[i])
+				}
+				if got[i].Score != want.Score || fmt.Sprintf("%q", got[i].Top) != fmt.Sprintf("%q", want.Top) {
+					t.Fatalf("model %d on %q: got %v, want %v", i, s, got[i], want)
+				}
+			}
+			d.Release()
+		}
+	}
+}

@@ -270,6 +270,82 @@ func (m *Model) evalFixed1(d *Doc, out []float64, contrib []float32) {
 	out[0] = float64(m.Bias[0] + float32(accW)*sw + float32(accC)*sc)
 }
 
+// PredictEach sets out[i] to ms[i].PredictMin(d, minTop[i]) for every
+// non-nil model (out[i] is left alone for a nil one). Three binary models
+// and a three-class one of the shipped shape (as the classifier uses them)
+// are scored in one pass over the features; the scores are the same.
+func PredictEach(d *Doc, ms []*Model, minTop []float64, out []Prediction) {
+	if len(ms) == 4 && fused4(ms) {
+		var logits [4][8]float64
+		scoresFused4(d, ms, &logits)
+		for i, m := range ms {
+			m.squash(logits[i][:])
+			score := m.score(logits[i][:])
+			if score >= minTop[i] {
+				out[i] = m.PredictMin(d, math.Inf(-1))
+			} else {
+				out[i] = Prediction{Score: score}
+			}
+		}
+		return
+	}
+	for i, m := range ms {
+		if m != nil {
+			out[i] = m.PredictMin(d, minTop[i])
+		}
+	}
+}
+
+// fused4 reports whether ms are three binary models and a three-class
+// one, all of 2^fixedBits buckets.
+func fused4(ms []*Model) bool {
+	for i, m := range ms {
+		want := 1
+		if i == 3 {
+			want = 3
+		}
+		if m == nil || m.Classes != want || m.Bits != fixedBits || len(m.Q) != want<<fixedBits {
+			return false
+		}
+	}
+	return true
+}
+
+// scoresFused4 is scoresFixed for the four models of fused4 at once.
+func scoresFused4(d *Doc, ms []*Model, logits *[4][8]float64) {
+	const shift = 32 - fixedBits
+	qa := (*[1 << fixedBits]int16)(ms[0].Q)
+	qb := (*[1 << fixedBits]int16)(ms[1].Q)
+	qc := (*[1 << fixedBits]int16)(ms[2].Q)
+	qs := (*[1 << fixedBits][3]int16)(unsafe.Pointer(&ms[3].Q[0])) // len 3<<fixedBits, checked by fused4
+	word, char := d.feats[:d.nWord], d.feats[d.nWord:]
+	var acc [2][6]int32 // word, char: a, b, c, sentiment 0..2
+	for g, fs := range [2][]uint32{word, char} {
+		var a, b, c, s0, s1, s2 int32
+		for _, h := range fs {
+			i := h >> shift
+			a += int32(qa[i])
+			b += int32(qb[i])
+			c += int32(qc[i])
+			w := &qs[i]
+			s0 += int32(w[0])
+			s1 += int32(w[1])
+			s2 += int32(w[2])
+		}
+		acc[g] = [6]int32{a, b, c, s0, s1, s2}
+	}
+	for i := range 3 {
+		m := ms[i]
+		sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
+		logits[i][0] = float64(m.Bias[0] + float32(acc[0][i])*sw + float32(acc[1][i])*sc)
+	}
+	m := ms[3]
+	sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
+	for c := range 3 {
+		logits[3][c] = float64(m.Bias[c] + float32(acc[0][3+c])*sw + float32(acc[1][3+c])*sc)
+	}
+}
+
 // Logits writes the model's raw class scores for d into out (len Classes).
 func (m *Model) Logits(d *Doc, out []float64) { m.eval(d, out, nil) }
 
