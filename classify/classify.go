@@ -377,7 +377,7 @@ func (c *Classifier) phraseEvidence(br *brand, words []string, lng string, sc *s
 		}
 		miss[label] *= 1 - min(mt.Weight, 1)
 		sc.reasons.SetTag(label)
-		sc.reasons.End(strconv.AppendQuote(append(sc.reasons.Begin(), what...), mt.Phrase))
+		sc.reasons.End(appendQuote(append(sc.reasons.Begin(), what...), mt.Phrase))
 	}
 	return urgentMatches
 }
@@ -446,7 +446,7 @@ func (c *Classifier) modelEvidence(doc *text.Doc, lng string, miss *[numLabels]f
 			} else {
 				b = append(b, ", "...)
 			}
-			b = strconv.AppendQuote(b, t)
+			b = appendQuote(b, t)
 		}
 		reasons.End(b)
 	}
@@ -473,6 +473,17 @@ func (c *Classifier) blockReasons(reasons *reason.List, action BlockAction, hand
 	default:
 		add(iSpam, "")
 	}
+}
+
+// appendQuote is strconv.AppendQuote with a fast path for printable ASCII
+// without quotes or backslashes, which it appends as is between quotes.
+func appendQuote(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return strconv.AppendQuote(b, s)
+		}
+	}
+	return append(append(append(b, '"'), s...), '"')
 }
 
 // appendHandle appends handle quoted with its "@", as
