@@ -321,6 +321,9 @@ func (a *analyzer) addConst(tok string, punct bool) {
 
 // word consumes a word starting at i and returns the next offset.
 func (a *analyzer) word(i int) int {
+	if k, ok := a.asciiWord(i); ok {
+		return k
+	}
 	s := a.src
 	k := skipWord(s, i)
 	if k == i {
@@ -365,6 +368,62 @@ func (a *analyzer) word(i int) int {
 		a.spans = append(a.spans, span{start: st, end: int32(len(a.buf)), word: true})
 	}
 	return k
+}
+
+// asciiWord is word for a word of ASCII letters, digits and '_' followed
+// by a byte that cannot continue it: one pass that classifies, counts and
+// folds. ok is false (and nothing is consumed) when the word may go on
+// with an apostrophe or a non-ASCII rune; word then takes the general path.
+func (a *analyzer) asciiWord(i int) (int, bool) {
+	s := a.src
+	digits, letters, upper := 0, 0, 0
+	j := i
+	for ; j < len(s); j++ {
+		c := s[j]
+		if c >= utf8.RuneSelf || c == '\'' {
+			return i, false
+		}
+		switch {
+		case c >= 'a' && c <= 'z':
+			letters++
+		case c >= 'A' && c <= 'Z':
+			letters++
+			upper++
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '_':
+		default:
+			goto end
+		}
+	}
+end:
+	if letters == 0 && digits >= 3 {
+		a.addConst(TokNum, false)
+		return j, true
+	}
+	if letters >= 3 && upper == letters {
+		a.d.NumCaps++
+	}
+	st := int32(len(a.buf))
+	buf := a.buf
+	prev, run := -1, 0
+	for _, c := range []byte(s[i:j]) {
+		r := int(lowerASCII[c])
+		if r == prev {
+			run++
+			if run >= 2 {
+				a.d.Elongated = true
+				continue
+			}
+		} else {
+			run = 0
+		}
+		prev = r
+		buf = append(buf, byte(r))
+	}
+	a.buf = buf
+	a.spans = append(a.spans, span{start: st, end: int32(len(buf)), word: true})
+	return j, true
 }
 
 // lowerASCII maps ASCII bytes to lower case.
