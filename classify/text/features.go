@@ -160,10 +160,10 @@ func charGrams(feats []uint32, t string) []uint32 {
 		// ((reg&mask | l<<60) ^ kindChar): the mask clears bits 60 and up,
 		// so the length tag is xored in with kindChar as one constant.
 		o := out[k : k+4 : k+4]
-		o[0] = uint32((reg & gramMask[2] ^ (2<<60 ^ kindChar)) * mul64 >> 32)
-		o[1] = uint32((reg & gramMask[3] ^ (3<<60 ^ kindChar)) * mul64 >> 32)
-		o[2] = uint32((reg & gramMask[4] ^ (4<<60 ^ kindChar)) * mul64 >> 32)
-		o[3] = uint32((reg & gramMask[5] ^ (5<<60 ^ kindChar)) * mul64 >> 32)
+		o[0] = uint32((reg&gramMask[2] ^ (2<<60 ^ kindChar)) * mul64 >> 32)
+		o[1] = uint32((reg&gramMask[3] ^ (3<<60 ^ kindChar)) * mul64 >> 32)
+		o[2] = uint32((reg&gramMask[4] ^ (4<<60 ^ kindChar)) * mul64 >> 32)
+		o[3] = uint32((reg&gramMask[5] ^ (5<<60 ^ kindChar)) * mul64 >> 32)
 		k += min(n, charMax) - charMin + 1
 	}
 	return feats[:n0+k]
