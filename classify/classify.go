@@ -92,7 +92,7 @@ type Classifier struct {
 	cfg     Config
 	logger  *slog.Logger
 	models  *text.Models
-	byLang  map[string]*langEntry // the models of each configured language, resolved once
+	byLang  map[string]*langModels // the models of each configured language, resolved once
 	lang    *lang.Detector
 	matcher *lexicon.Matcher
 	spam    *spam.Detector
@@ -177,14 +177,10 @@ func New(cfg Config, models *text.Models, logger *slog.Logger, opts ...Option) (
 		return nil, err
 	}
 	if models != nil {
-		c.byLang = make(map[string]*langEntry, len(cfg.Languages)+1)
-		bundles := map[langModels]*text.Bundle{}
+		c.byLang = make(map[string]*langModels, len(cfg.Languages))
 		for _, l := range append([]string{""}, cfg.Languages...) { // "": no language detected
 			lm := c.resolveModels(l)
-			if bundles[lm] == nil {
-				bundles[lm] = text.NewBundle(lm)
-			}
-			c.byLang[l] = &langEntry{models: lm, bundle: bundles[lm]}
+			c.byLang[l] = &lm
 		}
 	}
 	c.global = &brand{thresholds: cfg.Thresholds, influence: cfg.Influence}
@@ -401,12 +397,6 @@ var modelTasks = [...]text.Task{iComplaint: text.TaskComplaint, iTroll: text.Tas
 // none), with text.Models' fallback to English applied.
 type langModels [len(modelTasks) + 1]*text.Model
 
-// langEntry is a language's models and their interleaved bundle.
-type langEntry struct {
-	models langModels
-	bundle *text.Bundle
-}
-
 // iSentimentModel is the sentiment model's index in langModels.
 const iSentimentModel = len(modelTasks)
 
@@ -432,16 +422,13 @@ func (c *Classifier) modelEvidence(doc *text.Doc, lng string, miss *[numLabels]f
 	if c.models == nil {
 		return
 	}
-	var preds [len(langModels{})]text.Prediction
-	var lm *langModels
-	if e := c.byLang[lng]; e != nil {
-		lm = &e.models
-		e.bundle.Predict(doc, modelMinTop[:], preds[:])
-	} else {
+	lm := c.byLang[lng]
+	if lm == nil {
 		other := c.resolveModels(lng)
 		lm = &other
-		text.PredictEach(doc, lm[:], modelMinTop[:], preds[:])
 	}
+	var preds [len(langModels{})]text.Prediction
+	text.PredictEach(doc, lm[:], modelMinTop[:], preds[:])
 	for i := range modelTasks {
 		if lm[i] == nil {
 			continue

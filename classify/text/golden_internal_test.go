@@ -202,11 +202,6 @@ func TestPredictEach(t *testing.T) {
 			d := Analyze(s)
 			got := make([]Prediction, len(ms))
 			PredictEach(d, ms, bounds, got)
-			viaBundle := make([]Prediction, len(ms))
-			NewBundle([4]*Model(ms)).Predict(d, bounds, viaBundle)
-			if fmt.Sprint(viaBundle) != fmt.Sprint(got) {
-				t.Fatalf("bundle on %q: got %v, want %v", s, viaBundle, got)
-			}
 			for i, m := range ms {
 				var want Prediction
 				if m != nil {

@@ -278,89 +278,20 @@ func PredictEach(d *Doc, ms []*Model, minTop []float64, out []Prediction) {
 	if len(ms) == 4 && fused4(ms) {
 		var logits [4][8]float64
 		scoresFused4(d, ms, &logits)
-		finishFused(d, ms, &logits, minTop, out)
+		for i, m := range ms {
+			m.squash(logits[i][:])
+			score := m.score(logits[i][:])
+			if score >= minTop[i] {
+				out[i] = m.PredictMin(d, math.Inf(-1))
+			} else {
+				out[i] = Prediction{Score: score}
+			}
+		}
 		return
 	}
 	for i, m := range ms {
 		if m != nil {
 			out[i] = m.PredictMin(d, minTop[i])
-		}
-	}
-}
-
-// Bundle scores the four models of one language (three binary models
-// and a three-class one, as the classifier uses them) from one table that
-// interleaves their weights bucket by bucket: a feature costs one cache
-// line instead of four. The scores are the same as each model's.
-type Bundle struct {
-	ms [4]*Model
-	w  *[1 << fixedBits][8]int16 // a, b, c, sentiment 0..2, padding; nil when the shapes do not fit
-}
-
-// NewBundle interleaves ms when they are of the shipped shape (see
-// PredictEach); otherwise the bundle predicts model by model. A nil model
-// is skipped. The table takes 4 MiB.
-func NewBundle(ms [4]*Model) *Bundle {
-	b := &Bundle{ms: ms}
-	if !fused4(ms[:]) {
-		return b
-	}
-	w := (*[1 << fixedBits][8]int16)(make([][8]int16, 1<<fixedBits))
-	for i := range w {
-		w[i] = [8]int16{ms[0].Q[i], ms[1].Q[i], ms[2].Q[i], ms[3].Q[3*i], ms[3].Q[3*i+1], ms[3].Q[3*i+2]}
-	}
-	b.w = w
-	return b
-}
-
-// Predict sets out[i] to the i-th model's PredictMin(d, minTop[i]) (left
-// alone for a nil model).
-func (b *Bundle) Predict(d *Doc, minTop []float64, out []Prediction) {
-	if b.w == nil {
-		PredictEach(d, b.ms[:], minTop, out)
-		return
-	}
-	const shift = 32 - fixedBits
-	w := b.w
-	word, char := d.feats[:d.nWord], d.feats[d.nWord:]
-	var acc [2][6]int32 // word, char: a, b, c, sentiment 0..2
-	for g, fs := range [2][]uint32{word, char} {
-		var a0, a1, a2, s0, s1, s2 int32
-		for _, h := range fs {
-			r := &w[h>>shift]
-			a0 += int32(r[0])
-			a1 += int32(r[1])
-			a2 += int32(r[2])
-			s0 += int32(r[3])
-			s1 += int32(r[4])
-			s2 += int32(r[5])
-		}
-		acc[g] = [6]int32{a0, a1, a2, s0, s1, s2}
-	}
-	var logits [4][8]float64
-	for i := range 3 {
-		m := b.ms[i]
-		sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
-		logits[i][0] = float64(m.Bias[0] + float32(acc[0][i])*sw + float32(acc[1][i])*sc)
-	}
-	m := b.ms[3]
-	sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
-	for c := range 3 {
-		logits[3][c] = float64(m.Bias[c] + float32(acc[0][3+c])*sw + float32(acc[1][3+c])*sc)
-	}
-	finishFused(d, b.ms[:], &logits, minTop, out)
-}
-
-// finishFused turns fused logits into predictions, naming top terms where
-// the score reaches minTop.
-func finishFused(d *Doc, ms []*Model, logits *[4][8]float64, minTop []float64, out []Prediction) {
-	for i, m := range ms {
-		m.squash(logits[i][:])
-		score := m.score(logits[i][:])
-		if score >= minTop[i] {
-			out[i] = m.PredictMin(d, math.Inf(-1))
-		} else {
-			out[i] = Prediction{Score: score}
 		}
 	}
 }
