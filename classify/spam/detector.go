@@ -174,6 +174,9 @@ func (d *Detector) lookupAndAdd(fp, author uint64, at int64) (copies, others int
 	seqMask := uint64(1)<<d.seqBits - 1
 	d.seen = d.seen[:0]
 	var bloom [4]uint64
+	var visited [4 * bucketSize]uint64 // ring entries read by this lookup
+	var vbloom uint64
+	nv := 0
 	for b := range d.bands {
 		v := uint64(uint16(fp >> (16 * b)))
 		bk := &d.bands[b][v&(1<<d.bucketBits-1)]
@@ -190,6 +193,14 @@ func (d *Detector) lookupAndAdd(fp, author uint64, at int64) (copies, others int
 			if d.seq-seq > n {
 				break // left the ring, and so did every older reference
 			}
+			// A stored message met in an earlier band was counted or
+			// ruled out there; either way it does not count in this one
+			// (it counts only in the first band it matches).
+			if vbloom&(1<<(seq&63)) != 0 && containsU64(visited[:nv], seq) {
+				continue
+			}
+			visited[nv], nv = seq, nv+1
+			vbloom |= 1 << (seq & 63)
 			e := &d.ring[seq%n]
 			if e.seq != seq || e.author == author || Hamming(e.fp, fp) > d.cfg.MaxHamming {
 				continue
