@@ -31,6 +31,6 @@ done
 echo "benchmarking..." >&2
 go test -run '^$' -bench 'BenchmarkAnalyze$|BenchmarkPredict$|BenchmarkAnalyzePredictAll$' -benchmem -cpu 1 -count 5 ./classify/text >"$TMP/bench.txt"
 
-"$PY" classify/eval/report.py "$TMP/results.tsv" "$TMP/bench.txt" "$TMP/models" classify/models >docs/classifier.md
+"$PY" classify/eval/report.py "$TMP/results.tsv" "$TMP/bench.txt" "$TMP/models" classify/models "$TMP/train.log" >docs/classifier.md
 cat "$TMP/results.tsv" >&2
 echo "wrote docs/classifier.md" >&2

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Render docs/classifier.md from the outputs of eval.sh.
 
-Usage: report.py RESULTS.tsv BENCH.txt EVAL_MODELS_DIR SHIPPED_MODELS_DIR
+Usage: report.py RESULTS.tsv BENCH.txt EVAL_MODELS_DIR SHIPPED_MODELS_DIR [TRAIN.log]
 """
 import csv
 import os
@@ -73,6 +73,10 @@ def fnum(v):
 
 def main():
     results, benchf, evald, shipd = sys.argv[1:5]
+    settings = []
+    if len(sys.argv) > 5:
+        with open(sys.argv[5]) as f:
+            settings = [l.rstrip("\n") for l in f if re.match(r"\w+_\w+: rows=", l)]
     with open(results, newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     b = bench(benchf)
@@ -92,19 +96,35 @@ def main():
         p("| %s | %s (%s) | %s | %s | %s | **%s** | %s | %s | %s | %s |" % (r["task"], r["data"], r["label"], r["lang"], r["train_rows"], r["dev_rows"], r["ours"], r["baseline"], r["ours_f1_1"], r["baseline_f1_1"], r["split"]))
     p("")
     p("Notes:")
-    p("- complaint/en learns from the complaints corpus and, at half its weight, English airline tweets as weak labels:")
+    p("- complaint/en learns from the complaints corpus and, at half its weight (times the tuned factor listed below),")
+    p("  English airline tweets as weak labels:")
     p("  negative with a stated `negativereason` = complaint, neutral or positive = not (negative with reason")
     p("  \"Can't Tell\" or none is left out). Its airline row measures agreement with those weak labels.")
     p("- complaint/es has no Spanish complaint corpus: it is a **proxy** trained on weak labels, Spanish airline tweets")
     p("  whose sentiment is negative = complaint, everything else = not. Its row measures agreement with those weak labels.")
+    p("- Every corpus of a model starts with the same total weight whatever its size (times the factor above, if any).")
     p("- troll/en learns from TweetEval offensive and hate together; troll/es from HatEval-es `AG` (aggressive) and MEX-A3T")
     p("  aggressiveness together. sentiment/en: TweetEval sentiment (only its val file has text) and US airline tweets;")
     p("  sentiment/es: UMSAB (InterTASS) and Spanish airline tweets.")
     p("- Our models: hashed word uni/bigrams (with negation scope), character 2–5-grams inside word boundaries and a few")
     p("  surface flags, 2^18 buckets; logistic regression (softmax for sentiment) fitted with L-BFGS, balanced class")
-    p("  weights; the L2 penalty, idf weighting and decision threshold are tuned on a seeded 15% split of the training")
-    p("  rows only; the dev rows are never seen before scoring. Weights are stored and used as int16.")
+    p("  weights. Everything is tuned on a seeded 15% split of the **training** rows only (the dev rows are never seen")
+    p("  before scoring), by the **mean over the model's corpora of the macro-F1 on each corpus's tuning rows**, so a")
+    p("  large corpus does not decide for a small one. Binary models (complaint, troll, spam): the L2 penalty (3e-5 to")
+    p("  1e-2) with and without idf weighting; then naive-Bayes scaled penalties (NBSVM-style: each bucket's penalty")
+    p("  divided by its squared log-count ratio between the classes, i.e. logistic regression on NB-scaled features")
+    p("  with the scaling folded into the weights) at the chosen penalty ×1/3, ×1, ×3; then, one secondary corpus at")
+    p("  a time, its training weight ×0.5 or ×2; then the decision threshold. Sentiment (softmax): the penalty (1e-4 to")
+    p("  3e-3) with and without idf, then a shift of the intercepts (the multi-class counterpart of a threshold). A")
+    p("  setting is kept only if it does better on the tuning split. Weights are stored and used as int16; inference")
+    p("  and the hashed features are unchanged by any of this.")
     p("- The shipped models in classify/models are then trained the same way on train + dev rows.\n")
+    if settings:
+        p("Settings chosen in this run (from `vigia train --holdout`):\n")
+        p("```")
+        for line in settings:
+            p(line)
+        p("```\n")
     p("### Status against the goals (this run)\n")
     below = []
     for r in rows:

@@ -38,6 +38,14 @@ type TrainConfig struct {
 	// Workers splits the gradient over goroutines; results do not depend
 	// on it because partial sums are added in a fixed order.
 	Workers int
+	// NB (binary models) scales each bucket's L2 penalty by 1/r², where r
+	// is the bucket's naive-Bayes log-count ratio (smoothed document
+	// frequency in class 1 over class 0, |r| floored at NBFloor). That is
+	// logistic regression on NB-scaled features (NBSVM-style) with the
+	// scaling folded into the stored weights: prediction is unchanged.
+	NB bool
+	// NBFloor is the smallest |r| used (0 means 0.25).
+	NBFloor float64
 }
 
 // ErrNoData is returned when there is nothing to train on.
@@ -146,6 +154,9 @@ func newProblem(ex []Example, cfg TrainConfig) *problem {
 			p.pen[id] = cfg.Lambda / (idf * idf)
 		}
 	}
+	if cfg.NB && cfg.Classes == 1 {
+		nbScale(p.pen, ex, p.dense, cfg)
+	}
 	counts := make([]float64, max(p.k, 2))
 	for _, e := range ex {
 		counts[e.Label]++
@@ -185,6 +196,33 @@ func newProblem(ex []Example, cfg TrainConfig) *problem {
 		p.grads[i] = make([]float64, p.dim())
 	}
 	return p
+}
+
+// nbScale divides each active bucket's penalty by its squared naive-Bayes
+// log-count ratio.
+func nbScale(pen []float64, ex []Example, dense []int32, cfg TrainConfig) {
+	floor := cfg.NBFloor
+	if floor <= 0 {
+		floor = 0.25
+	}
+	var n [2]float64
+	df := [2][]float64{make([]float64, len(pen)), make([]float64, len(pen))}
+	last := make([]int32, len(pen))
+	for i, e := range ex {
+		n[e.Label]++
+		for _, h := range e.Doc.feats {
+			id := dense[bucket(h, cfg.Bits)]
+			if last[id] != int32(i+1) {
+				last[id] = int32(i + 1)
+				df[e.Label][id]++
+			}
+		}
+	}
+	for id := range pen {
+		r := math.Abs(math.Log((df[1][id] + 1) / (n[1] + 2) * (n[0] + 2) / (df[0][id] + 1)))
+		r = max(r, floor)
+		pen[id] /= r * r
+	}
 }
 
 func (p *problem) dim() int { return p.nw + p.k }

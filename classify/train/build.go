@@ -61,6 +61,7 @@ func (g *Group) TrainRows(withDev bool) []Row {
 				r.Weight = 1
 			}
 			r.Weight *= w
+			r.Source = g.Sources[i].Name
 			rows = append(rows, r)
 		}
 	}
@@ -138,8 +139,8 @@ func Build(ctx context.Context, groups []*Group, opt BuildOptions) error {
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", p, err)
 		}
-		fmt.Fprintf(opt.Log, "%s: rows=%d lambda=%g idf=%t threshold=%.2f tune_macro_f1=%.4f bytes=%d\n",
-			g.Key(), rep.Rows, rep.Lambda, rep.IDF, rep.Threshold, rep.TuneMacroF1, len(b))
+		fmt.Fprintf(opt.Log, "%s: rows=%d lambda=%.3g idf=%t nb=%t threshold=%.2f bias_shift=%s source_factors=%s tune_mean_macro_f1=%.4f bytes=%d\n",
+			g.Key(), rep.Rows, rep.Lambda, rep.IDF, rep.NB, rep.Threshold, fmtFloats(rep.BiasShift), fmtFactors(rep.SourceFactors), rep.TuneMacroF1, len(b))
 	}
 	return nil
 }

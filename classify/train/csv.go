@@ -23,6 +23,9 @@ type Row struct {
 	Lang string
 	// Weight scales the row's loss; 0 means 1.
 	Weight float64
+	// Source names the corpus the row comes from ("" for files read
+	// directly); tuning averages its measures over sources.
+	Source string
 }
 
 // ErrCSV marks a malformed CSV file.

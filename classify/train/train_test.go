@@ -118,3 +118,29 @@ func TestFitDeterministic(t *testing.T) {
 	require.Equal(t, b1, b2)
 	require.Equal(t, 1.0, train.Evaluate(m1, text.TaskComplaint, rows).MacroF1())
 }
+
+func TestFitSourcesAndBiasDeterministic(t *testing.T) {
+	texts := []string{"this is awful, I hate it", "it is a tuesday afternoon", "love it, wonderful service"}
+	var rows []train.Row
+	for i := 0; i < 150; i++ {
+		id := string(rune('a'+i%26)) + strings.Repeat("1", i/26)
+		rows = append(rows,
+			train.Row{ID: "a" + id, Text: texts[i%3], Label: i % 3, Source: "first"},
+			train.Row{ID: "b" + id, Text: texts[(i+1)%3] + " ok", Label: (i + 1) % 3, Source: "second"})
+	}
+	cfg := train.DefaultFitConfig(text.TaskSentiment)
+	cfg.Bits = 14
+	cfg.Lambdas = []float64{1e-3, 1e-2}
+	m1, rep, err := train.Fit(text.TaskSentiment, "en", rows, cfg)
+	require.NoError(t, err)
+	m2, _, err := train.Fit(text.TaskSentiment, "en", rows, cfg)
+	require.NoError(t, err)
+	b1, err := m1.MarshalBinary()
+	require.NoError(t, err)
+	b2, err := m2.MarshalBinary()
+	require.NoError(t, err)
+	require.Equal(t, b1, b2)
+	require.Len(t, rep.BiasShift, 3)
+	require.Equal(t, 1.0, rep.TuneMacroF1)
+	require.Equal(t, 1.0, train.Evaluate(m1, text.TaskSentiment, rows).MacroF1())
+}
