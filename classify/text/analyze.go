@@ -85,7 +85,9 @@ func (d *Doc) NumFeatures() int { return len(d.feats) }
 
 // Analyze normalizes and tokenizes s and computes its hashed features. It
 // never panics: invalid UTF-8 bytes are treated as separators and input
-// beyond MaxInputBytes is ignored. It is safe for concurrent use.
+// beyond MaxInputBytes is ignored. It is safe for concurrent use. The Doc
+// comes from a pool: a caller that is done with it may hand it back with
+// Release, and must then drop it and every string it returned.
 func Analyze(s string) *Doc {
 	if len(s) > MaxInputBytes {
 		cut := MaxInputBytes
