@@ -41,15 +41,16 @@ type entry struct {
 // bucketSize is how many fingerprints one band bucket remembers, newest
 // first: a flood of one text is counted on its 16 most recent copies,
 // plenty to weigh it (the weight peaks at 10 other authors) and a bound on
-// the cost of a lookup. 16 packed uint32 fill one cache line.
+// the cost of a lookup. 16 packed uint64 fill two adjacent cache lines.
 const bucketSize = 16
 
 // bucket holds packed references to ring entries, newest first, 0 when
 // empty. A reference is the band value's bits above the bucket index (the
-// tag) and the low bits of the entry's sequence number, so a lookup skips
-// other band values without touching the ring, and the ring entries it
-// does read are independent loads rather than a pointer chase.
-type bucket [bucketSize]uint32
+// tag), check bits (the fingerprint outside the band) and the low bits of
+// the entry's sequence number, so a lookup skips other band values and
+// fingerprints too far apart without touching the ring, and the ring
+// entries it does read are independent loads rather than a pointer chase.
+type bucket [bucketSize]uint64
 
 // Detector scores behaviour signals and remembers recent messages. Its
 // memory is allocated once, in New, and bounded by MaxFingerprints (a ring
@@ -66,7 +67,7 @@ type Detector struct {
 	bucketBits uint // log2 of the buckets per band
 	seqBits    uint // low sequence bits in a packed reference
 	tagShift   uint // the tag is a reference's bits from tagShift up
-	checkMask  uint32
+	checkMask  uint64
 	authors    authorTable
 	seen       []uint64 // scratch: distinct authors of one lookup
 }
@@ -90,12 +91,13 @@ func New(cfg Config) (*Detector, error) {
 	// bits, and the sequence number's low seqBits bits. seqBits spans
 	// eight times the ring, so a reference is read wrongly only if its
 	// bucket went untouched for seven ring-fulls after it (tens of pushes
-	// expected). The check bits are some of the fingerprint's other bits:
-	// a lookup skips a reference whose check bits alone already differ in
-	// more than MaxHamming bits, without reading the ring.
-	d.seqBits = min(uint(bits.Len(uint(cfg.MaxFingerprints)))+3, 16+d.bucketBits)
-	d.tagShift = 16 + d.bucketBits
-	d.checkMask = uint32(1)<<(d.tagShift-d.seqBits) - 1
+	// expected). The check bits are most of the fingerprint's 48 bits
+	// outside the band (37 or more): a lookup skips a reference whose
+	// check bits alone already differ in more than MaxHamming bits, so
+	// the ring is read almost only for true near-duplicates.
+	d.seqBits = uint(bits.Len(uint(cfg.MaxFingerprints))) + 3
+	d.tagShift = 48 + d.bucketBits
+	d.checkMask = uint64(1)<<min(d.tagShift-d.seqBits, 48) - 1
 	for i := range d.bands {
 		d.bands[i] = make([]bucket, 1<<d.bucketBits)
 	}
@@ -180,16 +182,16 @@ func (d *Detector) lookupAndAdd(fp, author uint64, at int64) (copies, others int
 	for b := range d.bands {
 		v := uint64(uint16(fp >> (16 * b)))
 		bk := &d.bands[b][v&(1<<d.bucketBits-1)]
-		tag := uint32(v >> d.bucketBits)
+		tag := v >> d.bucketBits
 		check := d.check(fp, b)
 		for _, ref := range bk {
 			if ref == 0 || ref>>d.tagShift != tag {
 				continue // empty, or another band value sharing the bucket
 			}
-			if bits.OnesCount32((ref>>d.seqBits^check)&d.checkMask) > d.cfg.MaxHamming {
+			if bits.OnesCount64((ref>>d.seqBits^check)&d.checkMask) > d.cfg.MaxHamming {
 				continue // too far apart in the check bits alone
 			}
-			seq := d.seq - ((d.seq - uint64(ref)) & seqMask)
+			seq := d.seq - ((d.seq - ref) & seqMask)
 			if d.seq-seq > n {
 				break // left the ring, and so did every older reference
 			}
@@ -227,15 +229,18 @@ func (d *Detector) lookupAndAdd(fp, author uint64, at int64) (copies, others int
 		v := uint64(uint16(fp >> (16 * b)))
 		bk := &d.bands[b][v&(1<<d.bucketBits-1)]
 		copy(bk[1:], bk[:bucketSize-1])
-		bk[0] = uint32(v>>d.bucketBits)<<d.tagShift | d.check(fp, b)<<d.seqBits | uint32(d.seq&seqMask)
+		bk[0] = v>>d.bucketBits<<d.tagShift | d.check(fp, b)<<d.seqBits | d.seq&seqMask
 	}
 	d.seq++
 	return copies, len(d.seen)
 }
 
-// check returns fp's check bits for band b: the low bits of the next band.
-func (d *Detector) check(fp uint64, b int) uint32 {
-	return uint32(fp>>(16*((b+1)&3))) & d.checkMask
+// check returns fp's check bits for band b: the low bits of fp's other
+// three bands.
+func (d *Detector) check(fp uint64, b int) uint64 {
+	lo := fp & (1<<(16*b) - 1)
+	hi := fp >> (16 * (b + 1)) // 0 for the top band
+	return (lo | hi<<(16*b)) & d.checkMask
 }
 
 // firstBand returns the first 16-bit band in which a and b agree.
