@@ -277,14 +277,19 @@ func (m *Model) evalFixed1(d *Doc, out []float64, contrib []float32) {
 func PredictEach(d *Doc, ms []*Model, minTop []float64, out []Prediction) {
 	if len(ms) == 4 && fused4(ms) {
 		var logits [4][8]float64
-		scoresFused4(d, ms, &logits)
+		var raw fusedRaw
+		rawOK := 2*len(d.tokens) <= len(raw.word[0]) && len(d.charRuns) <= len(raw.run[0])
+		scoresFused4(d, ms, &logits, &raw, rawOK)
 		for i, m := range ms {
 			m.squash(logits[i][:])
 			score := m.score(logits[i][:])
-			if score >= minTop[i] {
-				out[i] = m.PredictMin(d, math.Inf(-1))
-			} else {
+			switch {
+			case !(score >= minTop[i]):
 				out[i] = Prediction{Score: score}
+			case rawOK && i < 3:
+				out[i] = Prediction{Score: score, Top: raw.topTerms(d, m, i)}
+			default:
+				out[i] = m.PredictMin(d, math.Inf(-1))
 			}
 		}
 		return
@@ -294,6 +299,30 @@ func PredictEach(d *Doc, ms []*Model, minTop []float64, out []Prediction) {
 			out[i] = m.PredictMin(d, minTop[i])
 		}
 	}
+}
+
+// fusedRaw keeps, from the fused pass, the raw weight sums behind the
+// three binary models' attribution: each word-level feature's weight (the
+// first 2·tokens-1) and each token's character n-gram sum.
+type fusedRaw struct {
+	word [3][256]int32
+	run  [3][128]int32
+}
+
+// topTerms is Model.Predict's attribution for binary model i, rebuilt from
+// the raw sums in the same order and arithmetic as evalFixed1.
+func (raw *fusedRaw) topTerms(d *Doc, m *Model, i int) []string {
+	var stack [256]float32
+	contrib := stack[:2*len(d.tokens)]
+	sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
+	nc := min(max(2*len(d.tokens)-1, 0), d.nWord)
+	for j, v := range raw.word[i][:nc] {
+		contrib[j] = float32(v) * sw
+	}
+	for r, run := range d.charRuns {
+		contrib[run.term] += float32(raw.run[i][r]) * sc
+	}
+	return topTerms(d, contrib)
 }
 
 // fused4 reports whether ms are three binary models and a three-class
@@ -311,8 +340,9 @@ func fused4(ms []*Model) bool {
 	return true
 }
 
-// scoresFused4 is scoresFixed for the four models of fused4 at once.
-func scoresFused4(d *Doc, ms []*Model, logits *[4][8]float64) {
+// scoresFused4 is scoresFixed for the four models of fused4 at once; with
+// keep it also fills raw (which must then be large enough).
+func scoresFused4(d *Doc, ms []*Model, logits *[4][8]float64, raw *fusedRaw, keep bool) {
 	const shift = 32 - fixedBits
 	qa := (*[1 << fixedBits]int16)(ms[0].Q)
 	qb := (*[1 << fixedBits]int16)(ms[1].Q)
@@ -320,9 +350,58 @@ func scoresFused4(d *Doc, ms []*Model, logits *[4][8]float64) {
 	qs := (*[1 << fixedBits][3]int16)(unsafe.Pointer(&ms[3].Q[0])) // len 3<<fixedBits, checked by fused4
 	word, char := d.feats[:d.nWord], d.feats[d.nWord:]
 	var acc [2][6]int32 // word, char: a, b, c, sentiment 0..2
-	for g, fs := range [2][]uint32{word, char} {
-		var a, b, c, s0, s1, s2 int32
-		for _, h := range fs {
+	var a, b, c, s0, s1, s2 int32
+	nc := 0
+	if keep {
+		nc = min(max(2*len(d.tokens)-1, 0), len(word))
+		for j, h := range word[:nc] {
+			i := h >> shift
+			va, vb, vc := int32(qa[i]), int32(qb[i]), int32(qc[i])
+			raw.word[0][j], raw.word[1][j], raw.word[2][j] = va, vb, vc
+			a += va
+			b += vb
+			c += vc
+			w := &qs[i]
+			s0 += int32(w[0])
+			s1 += int32(w[1])
+			s2 += int32(w[2])
+		}
+	}
+	for _, h := range word[nc:] {
+		i := h >> shift
+		a += int32(qa[i])
+		b += int32(qb[i])
+		c += int32(qc[i])
+		w := &qs[i]
+		s0 += int32(w[0])
+		s1 += int32(w[1])
+		s2 += int32(w[2])
+	}
+	acc[0] = [6]int32{a, b, c, s0, s1, s2}
+	a, b, c, s0, s1, s2 = 0, 0, 0, 0, 0, 0
+	if keep {
+		start := uint32(0)
+		for r, run := range d.charRuns {
+			end := run.end - uint32(d.nWord)
+			var ra, rb, rc int32
+			for _, h := range char[start:end] {
+				i := h >> shift
+				ra += int32(qa[i])
+				rb += int32(qb[i])
+				rc += int32(qc[i])
+				w := &qs[i]
+				s0 += int32(w[0])
+				s1 += int32(w[1])
+				s2 += int32(w[2])
+			}
+			start = end
+			raw.run[0][r], raw.run[1][r], raw.run[2][r] = ra, rb, rc
+			a += ra
+			b += rb
+			c += rc
+		}
+	} else {
+		for _, h := range char {
 			i := h >> shift
 			a += int32(qa[i])
 			b += int32(qb[i])
@@ -332,8 +411,8 @@ func scoresFused4(d *Doc, ms []*Model, logits *[4][8]float64) {
 			s1 += int32(w[1])
 			s2 += int32(w[2])
 		}
-		acc[g] = [6]int32{a, b, c, s0, s1, s2}
 	}
+	acc[1] = [6]int32{a, b, c, s0, s1, s2}
 	for i := range 3 {
 		m := ms[i]
 		sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
