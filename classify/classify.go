@@ -119,6 +119,8 @@ var labelNames = [numLabels]string{LabelComplaint, LabelTroll, LabelSpam, LabelI
 // only what it returns.
 type scratch struct {
 	words   []string
+	index   []int32  // words[i] is token index[i]
+	hashes  []uint64 // words[i]'s token hash, for the spam fingerprint
 	matches []lexicon.Match
 	urgent  []lexicon.Match
 	reasons reason.List
@@ -274,6 +276,11 @@ func (c *Classifier) Classify(ctx context.Context, m message.Message, in Input) 
 	sc.reasons.Reset()
 	words := lexicon.Words(doc.Tokens(), sc.words[:0])
 	sc.words = words
+	sc.index = lexicon.WordIndexes(doc.Tokens(), sc.index)
+	sc.hashes = sc.hashes[:0]
+	for _, i := range sc.index {
+		sc.hashes = append(sc.hashes, doc.TokenHash(int(i)))
+	}
 
 	var r Result
 	if slices.Contains(c.cfg.Languages, m.Lang) {
@@ -301,7 +308,7 @@ func (c *Classifier) Classify(ctx context.Context, m message.Message, in Input) 
 		miss[iSpam] *= 1 - c.spam.Observe(spam.Signals{
 			Author: string(m.Channel) + ":" + m.Author.ID, At: m.CreatedAt, AuthorCreatedAt: m.Author.CreatedAt,
 			Followers: m.Author.Followers, Following: m.Author.Following,
-			Words: words, Text: m.Text, HasURL: doc.HasURL,
+			Words: words, WordHashes: sc.hashes, Text: m.Text, HasURL: doc.HasURL,
 		}, &sc.reasons)
 	}
 

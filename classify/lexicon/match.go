@@ -171,3 +171,16 @@ func Words(tokens []string, dst []string) []string {
 	}
 	return dst
 }
+
+// WordIndexes appends to dst the indexes in tokens of the words Words
+// returns, in the same order.
+func WordIndexes(tokens []string, dst []int32) []int32 {
+	dst = dst[:0]
+	for i, t := range tokens {
+		if strings.HasPrefix(t, "#") {
+			continue
+		}
+		dst = append(dst, int32(i))
+	}
+	return dst
+}

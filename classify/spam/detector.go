@@ -28,6 +28,10 @@ type Signals struct {
 	Text string
 	// HasURL says the text holds a link; the scan is skipped otherwise.
 	HasURL bool
+	// WordHashes, when it holds one hash per word, fingerprints the text
+	// with SimHashOfHashes instead of hashing Words again. A detector's
+	// callers must all set it or all leave it empty.
+	WordHashes []uint64
 }
 
 // entry is one remembered fingerprint in the ring.
@@ -113,7 +117,11 @@ func (d *Detector) Observe(s Signals, reasons *reason.List) float64 {
 	author := fnv64(2, s.Author)
 	fp, fingerprinted := uint64(0), len(s.Words) >= d.cfg.MinTokens
 	if fingerprinted {
-		fp = SimHash(s.Words)
+		if len(s.WordHashes) == len(s.Words) {
+			fp = SimHashOfHashes(s.WordHashes)
+		} else {
+			fp = SimHash(s.Words)
+		}
 	}
 
 	d.mu.Lock()

@@ -129,3 +129,24 @@ func TestObserveAllocatesNothing(t *testing.T) {
 	})
 	require.Zero(t, allocs)
 }
+
+// TestSimHashOfHashes checks that fingerprints from word hashes keep near-
+// duplicates close and different texts apart, as SimHash does.
+func TestSimHashOfHashes(t *testing.T) {
+	hashes := func(s string) []uint64 {
+		var hs []uint64
+		for _, w := range strings.Fields(s) {
+			h := uint64(0)
+			for i := 0; i < len(w); i++ { // the byte hash text.Doc.TokenHash uses
+				h = (h ^ uint64(w[i])) * 0x9E3779B97F4A7C15
+			}
+			hs = append(hs, h)
+		}
+		return hs
+	}
+	a := SimHashOfHashes(hashes("gana dinero desde casa con este metodo escribeme al dm ahora mismo"))
+	b := SimHashOfHashes(hashes("gana dinero desde casa con este metodo escribeme al dm ahora ya"))
+	c := SimHashOfHashes(hashes("my internet has been down since monday and support keeps hanging up"))
+	require.LessOrEqual(t, Hamming(a, b), 12)
+	require.Greater(t, Hamming(a, c), 16)
+}

@@ -51,6 +51,29 @@ func SimHash(words []string) uint64 {
 	if len(words) > maxSimHashWords {
 		words = words[:maxSimHashWords]
 	}
+	var hs [maxSimHashWords]uint64
+	for i, w := range words {
+		hs[i] = fnv64(0, w)
+	}
+	return simHash(hs[:len(words)])
+}
+
+// SimHashOfHashes is SimHash over words given as 64-bit hashes (such as
+// text.Doc.TokenHash), each mixed once instead of the words being hashed.
+// Its fingerprints differ from SimHash's: use one or the other throughout.
+func SimHashOfHashes(hashes []uint64) uint64 {
+	if len(hashes) > maxSimHashWords {
+		hashes = hashes[:maxSimHashWords]
+	}
+	var hs [maxSimHashWords]uint64
+	for i, h := range hashes {
+		hs[i] = mix64(h ^ 0x2545f4914f6cdd1d)
+	}
+	return simHash(hs[:len(hashes)])
+}
+
+// simHash is SimHash over word hashes.
+func simHash(hs []uint64) uint64 {
 	var planes [8]uint64
 	add := func(h uint64) {
 		carry := h
@@ -59,15 +82,14 @@ func SimHash(words []string) uint64 {
 		}
 	}
 	var prev uint64
-	for i, w := range words {
-		h := fnv64(0, w)
+	for i, h := range hs {
 		add(h)
 		if i > 0 {
 			add(mix64(prev*0x9e3779b97f4a7c15 ^ h ^ 0x5bd1e9955bd1e995))
 		}
 		prev = h
 	}
-	n := max(2*len(words)-1, 0)
+	n := max(2*len(hs)-1, 0)
 	// Bit i is set when more than half the features had it set: counter
 	// c >= t with t = n/2+1, compared from the top plane down.
 	t := uint64(n/2 + 1)

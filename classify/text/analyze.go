@@ -37,6 +37,7 @@ type Doc struct {
 	norm     []byte // the tokens' text; tokens alias it
 	tokens   []string
 	negated  []bool
+	hashes   []uint64 // per token: hash64 of its text
 	feats    []uint32 // 32-bit feature hashes; a model keeps the top Bits bits
 	charRuns []charRun
 	nWord    int     // feats[:nWord] are word-level, feats[nWord:] character n-grams
@@ -80,6 +81,11 @@ func (d *Doc) Tokens() []string { return d.tokens }
 // punctuation or a contrastive conjunction.
 func (d *Doc) Negated(i int) bool { return i >= 0 && i < len(d.negated) && d.negated[i] }
 
+// TokenHash returns a 64-bit hash of token i's text, the same for equal
+// tokens in any Doc. It is a multiplicative byte hash: its high bits are
+// well spread, its low bits are not, so mix it before using them.
+func (d *Doc) TokenHash(i int) uint64 { return d.hashes[i] }
+
 // NumFeatures returns how many hashed features the message produced.
 func (d *Doc) NumFeatures() int { return len(d.feats) }
 
@@ -114,7 +120,7 @@ func Analyze(s string) *Doc {
 	a.featurize()
 	d.norm = a.buf
 	a.d, a.src, a.buf = nil, "", nil
-	if cap(a.spans) <= 1<<12 && cap(a.base) <= 1<<12 {
+	if cap(a.spans) <= 1<<12 {
 		analyzers.Put(a)
 	}
 	return d
@@ -137,7 +143,7 @@ func (d *Doc) Release() {
 		return // keep the pool's buffers tweet-sized
 	}
 	*d = Doc{
-		norm: d.norm[:0], tokens: d.tokens[:0], negated: d.negated[:0],
+		norm: d.norm[:0], tokens: d.tokens[:0], negated: d.negated[:0], hashes: d.hashes[:0],
 		feats: d.feats[:0], charRuns: d.charRuns[:0], Emojis: d.Emojis[:0],
 	}
 	docs.Put(d)
@@ -165,8 +171,7 @@ type analyzer struct {
 	src   string
 	buf   []byte
 	spans []span
-	words []bool   // per token: gets char n-grams
-	base  []uint64 // per token: hash of its text
+	words []bool // per token: gets char n-grams
 }
 
 // ASCII byte classes for the tokenizer's fast path.

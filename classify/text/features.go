@@ -71,11 +71,11 @@ func (a *analyzer) featurize() {
 		feats = make([]uint32, 0, est)
 	}
 	feats = feats[:max(2*nt-1, 0)]
-	base := a.base[:0]
+	base := d.hashes[:0]
 	for _, t := range toks {
 		base = append(base, hash64(0, t))
 	}
-	a.base = base
+	d.hashes = base
 	for i, b := range base {
 		seed := uint64(kindWord)
 		if d.negated[i] {
