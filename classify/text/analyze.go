@@ -672,48 +672,24 @@ func isEmoji1(tok string) bool {
 // negationScope is how many words after a cue are negated.
 const negationScope = 3
 
-// negationCues are the folded tokens that open a negation scope, in
-// English and Spanish; words ending in "n't" do too.
-var negationCues = []string{
-	"not", "no", "never", "cannot", "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent",
-	"werent", "wont", "wouldnt", "couldnt", "shouldnt", "havent", "hasnt", "hadnt", "aint",
-	"nothing", "nobody", "none", "nor", "neither", "without", "nowhere",
-	"nunca", "jamas", "ni", "tampoco", "nada", "nadie", "ningun", "ninguno", "ninguna", "sin",
-}
-
-// scopeBreakers are the tokens that end a negation scope.
-var scopeBreakers = []string{"but", "however", "although", "pero", "sino", "aunque"}
-
-// wordSet is a small set of short words behind a filter on (first byte,
-// length), so that most tokens are ruled out without a lookup.
-type wordSet struct {
-	filter [256]uint16 // bit n of filter[c]: some word of n bytes starts with c
-	words  map[string]bool
-}
-
-func newWordSet(ws []string) *wordSet {
-	s := &wordSet{words: make(map[string]bool, len(ws))}
-	for _, w := range ws {
-		s.filter[w[0]] |= 1 << len(w) // every word is shorter than 16 bytes
-		s.words[w] = true
-	}
-	return s
-}
-
-func (s *wordSet) has(t string) bool {
-	return len(t) > 0 && len(t) < 16 && s.filter[t[0]]&(1<<len(t)) != 0 && s.words[t]
-}
-
-var (
-	negationCueSet  = newWordSet(negationCues)
-	scopeBreakerSet = newWordSet(scopeBreakers)
-)
-
 // isNegationCue reports whether a folded token opens a negation scope, in
 // English or Spanish.
 func isNegationCue(t string) bool {
-	return negationCueSet.has(t) || strings.HasSuffix(t, "n't")
+	switch t {
+	case "not", "no", "never", "cannot", "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent",
+		"werent", "wont", "wouldnt", "couldnt", "shouldnt", "havent", "hasnt", "hadnt", "aint",
+		"nothing", "nobody", "none", "nor", "neither", "without", "nowhere",
+		"nunca", "jamas", "ni", "tampoco", "nada", "nadie", "ningun", "ninguno", "ninguna", "sin":
+		return true
+	}
+	return strings.HasSuffix(t, "n't")
 }
 
 // isScopeBreaker reports whether a token ends a negation scope.
-func isScopeBreaker(t string) bool { return scopeBreakerSet.has(t) }
+func isScopeBreaker(t string) bool {
+	switch t {
+	case "but", "however", "although", "pero", "sino", "aunque":
+		return true
+	}
+	return false
+}
