@@ -386,24 +386,19 @@ func (a *analyzer) asciiWord(i int) (int, bool) {
 	digits, letters, upper := 0, 0, 0
 	j := i
 	for ; j < len(s); j++ {
-		c := s[j]
-		if c >= utf8.RuneSelf || c == '\'' {
-			return i, false
+		t := asciiWordBits[s[j]]
+		if t&(awWord|awSlow) != awWord {
+			if t&awSlow != 0 {
+				return i, false
+			}
+			break
 		}
-		switch {
-		case c >= 'a' && c <= 'z':
-			letters++
-		case c >= 'A' && c <= 'Z':
-			letters++
-			upper++
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '_':
-		default:
-			goto end
-		}
+		// Counted without branches: letters, capitals and digits mix
+		// unpredictably ("MovilCo", "4G").
+		letters += int(t & awLetter)
+		upper += int(t >> 1 & 1)
+		digits += int(t >> 2 & 1)
 	}
-end:
 	if letters == 0 && digits >= 3 {
 		a.addConst(TokNum, false)
 		return j, true
@@ -432,6 +427,33 @@ end:
 	a.spans = append(a.spans, span{start: st, end: int32(len(buf)), word: true})
 	return j, true
 }
+
+// asciiWordBits classifies bytes for asciiWord.
+const (
+	awLetter = 1 << iota
+	awUpper
+	awDigit
+	awWord // continues an ASCII word
+	awSlow // may continue a word in a way only word handles
+)
+
+var asciiWordBits = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= 'a' && c <= 'z':
+			t[c] = awLetter | awWord
+		case c >= 'A' && c <= 'Z':
+			t[c] = awLetter | awUpper | awWord
+		case c >= '0' && c <= '9':
+			t[c] = awDigit | awWord
+		case c == '_':
+			t[c] = awWord
+		case c >= utf8.RuneSelf || c == '\'':
+			t[c] = awSlow
+		}
+	}
+	return t
+}()
 
 // lowerASCII maps ASCII bytes to lower case.
 var lowerASCII = func() (t [128]byte) {
