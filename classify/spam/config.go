@@ -11,11 +11,16 @@ import (
 type Weights struct {
 	// Duplicate is the evidence at DuplicateAuthors other authors; each
 	// further author adds 0.05, up to 0.95.
-	Duplicate  float64 `yaml:"duplicate"`
-	Rate       float64 `yaml:"rate"`
-	Shortener  float64 `yaml:"shortener"`
-	Ratio      float64 `yaml:"ratio"`
-	NewAccount float64 `yaml:"new_account"`
+	Duplicate float64 `yaml:"duplicate"`
+	// DuplicateAlone scales the duplicate evidence when nothing else looks
+	// like promotion (no link, normal account, normal rate): many customers
+	// writing the same complaint during an outage, or the same question,
+	// are not spam.
+	DuplicateAlone float64 `yaml:"duplicate_alone"`
+	Rate           float64 `yaml:"rate"`
+	Shortener      float64 `yaml:"shortener"`
+	Ratio          float64 `yaml:"ratio"`
+	NewAccount     float64 `yaml:"new_account"`
 }
 
 // Config tunes the detector.
@@ -68,7 +73,7 @@ func DefaultConfig() Config {
 		NewAccountAge:     7 * 24 * time.Hour,
 		FollowingRatio:    20,
 		RatioMinFollowing: 500,
-		Weights:           Weights{Duplicate: 0.6, Rate: 0.5, Shortener: 0.3, Ratio: 0.25, NewAccount: 0.25},
+		Weights:           Weights{Duplicate: 0.6, DuplicateAlone: 0.3, Rate: 0.5, Shortener: 0.3, Ratio: 0.25, NewAccount: 0.25},
 	}
 }
 
@@ -118,7 +123,7 @@ func (c Config) Validate() error {
 		name string
 		v    float64
 	}{
-		{"weights.duplicate", c.Weights.Duplicate}, {"weights.rate", c.Weights.Rate},
+		{"weights.duplicate", c.Weights.Duplicate}, {"weights.duplicate_alone", c.Weights.DuplicateAlone}, {"weights.rate", c.Weights.Rate},
 		{"weights.shortener", c.Weights.Shortener}, {"weights.ratio", c.Weights.Ratio},
 		{"weights.new_account", c.Weights.NewAccount},
 	} {

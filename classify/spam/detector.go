@@ -132,31 +132,54 @@ func (d *Detector) Observe(s Signals, reasons *reason.List) float64 {
 	posts := d.authors.countPost(author, unixSeconds(s.At), int64(d.cfg.Window/time.Second))
 	d.mu.Unlock()
 
+	// The profile and link signals are decided first: they say whether a
+	// near-duplicate looks like a promotion or like many customers saying
+	// the same thing (an outage, a frequent question), which is no spam.
+	shortHost, short := "", false
+	if s.HasURL {
+		shortHost, short = d.shortener(s.Text)
+	}
+	ratio := s.Following >= d.cfg.RatioMinFollowing && s.Following > 0 &&
+		float64(s.Following) >= d.cfg.FollowingRatio*float64(max(s.Followers, 1))
+	var age time.Duration
+	newAccount := false
+	if !s.AuthorCreatedAt.IsZero() && !s.At.IsZero() {
+		age = s.At.Sub(s.AuthorCreatedAt)
+		newAccount = age >= 0 && age < d.cfg.NewAccountAge
+	}
+	rate := posts > d.cfg.RateMax
+	promo := s.HasURL || short || ratio || newAccount || rate
+
 	if others >= d.cfg.DuplicateAuthors {
-		miss *= 1 - min(d.cfg.Weights.Duplicate+0.05*float64(others-d.cfg.DuplicateAuthors), 0.95)
+		w := min(d.cfg.Weights.Duplicate+0.05*float64(others-d.cfg.DuplicateAuthors), 0.95)
+		if !promo {
+			w *= d.cfg.Weights.DuplicateAlone
+		}
+		miss *= 1 - w
 		if reasons != nil {
 			b := strconv.AppendInt(append(reasons.Begin(), "near-duplicate of "...), int64(copies), 10)
 			b = strconv.AppendInt(append(b, " messages from "...), int64(others), 10)
-			reasons.End(appendDuration(append(b, " authors in "...), d.cfg.Window))
+			b = appendDuration(append(b, " authors in "...), d.cfg.Window)
+			if !promo {
+				b = append(b, " (no link or account signal: weak evidence)"...)
+			}
+			reasons.End(b)
 		}
 	}
-	if posts > d.cfg.RateMax {
+	if rate {
 		miss *= 1 - d.cfg.Weights.Rate
 		if reasons != nil {
 			b := strconv.AppendInt(reasons.Begin(), int64(posts), 10)
 			reasons.End(appendDuration(append(b, " posts by this author in "...), d.cfg.Window))
 		}
 	}
-	if s.HasURL {
-		if host, ok := d.shortener(s.Text); ok {
-			miss *= 1 - d.cfg.Weights.Shortener
-			if reasons != nil {
-				reasons.End(strconv.AppendQuote(append(reasons.Begin(), "shortened link "...), host))
-			}
+	if short {
+		miss *= 1 - d.cfg.Weights.Shortener
+		if reasons != nil {
+			reasons.End(strconv.AppendQuote(append(reasons.Begin(), "shortened link "...), shortHost))
 		}
 	}
-	if s.Following >= d.cfg.RatioMinFollowing && s.Following > 0 &&
-		float64(s.Following) >= d.cfg.FollowingRatio*float64(max(s.Followers, 1)) {
+	if ratio {
 		miss *= 1 - d.cfg.Weights.Ratio
 		if reasons != nil {
 			b := strconv.AppendInt(append(reasons.Begin(), "follows "...), s.Following, 10)
@@ -164,13 +187,11 @@ func (d *Detector) Observe(s Signals, reasons *reason.List) float64 {
 			reasons.End(b)
 		}
 	}
-	if !s.AuthorCreatedAt.IsZero() && !s.At.IsZero() {
-		if age := s.At.Sub(s.AuthorCreatedAt); age >= 0 && age < d.cfg.NewAccountAge {
-			miss *= 1 - d.cfg.Weights.NewAccount
-			if reasons != nil {
-				b := appendAge(append(reasons.Begin(), "account created "...), age)
-				reasons.End(append(b, " before posting"...))
-			}
+	if newAccount {
+		miss *= 1 - d.cfg.Weights.NewAccount
+		if reasons != nil {
+			b := appendAge(append(reasons.Begin(), "account created "...), age)
+			reasons.End(append(b, " before posting"...))
 		}
 	}
 	return min(max(1-miss, 0), 1)

@@ -50,13 +50,24 @@ func TestDuplicateBurstAcrossAuthors(t *testing.T) {
 	var score float64
 	var reasons []string
 	for i := range 6 {
-		score, reasons = observe(d, spam.Signals{Author: fmt.Sprint("bot", i), At: t0.Add(time.Duration(i) * time.Second), Words: words})
+		score, reasons = observe(d, spam.Signals{Author: fmt.Sprint("bot", i), At: t0.Add(time.Duration(i) * time.Second), Words: words, HasURL: true})
 		if i < 3 {
 			require.Zero(t, score, "message %d: %v", i, reasons)
 		}
 	}
 	require.InDelta(t, 0.7, score, 1e-9)
 	require.Equal(t, []string{"near-duplicate of 5 messages from 5 authors in 10m"}, reasons)
+
+	// Many customers writing the same words with no link and ordinary
+	// accounts (an outage, a common question) is weak evidence only.
+	d = newDetector(t, nil)
+	outage := strings.Fields("llevo toda la mañana sin internet en casa y nadie me dice nada")
+	for i := range 6 {
+		score, reasons = observe(d, spam.Signals{Author: fmt.Sprint("cliente", i), At: t0.Add(time.Duration(i) * time.Second), Words: outage})
+	}
+	require.InDelta(t, 0.7*0.3, score, 1e-9)
+	require.Less(t, score, 0.5)
+	require.Equal(t, []string{"near-duplicate of 5 messages from 5 authors in 10m (no link or account signal: weak evidence)"}, reasons)
 
 	// The same author repeating itself is a rate question, not a flood.
 	d = newDetector(t, nil)
@@ -108,7 +119,7 @@ func TestBoundedState(t *testing.T) {
 	}
 	// Only the last 8 fingerprints are remembered.
 	_, reasons := observe(d, spam.Signals{Author: "z", At: t0, Words: words})
-	require.Equal(t, []string{"near-duplicate of 8 messages from 8 authors in 10m"}, reasons)
+	require.Equal(t, []string{"near-duplicate of 8 messages from 8 authors in 10m (no link or account signal: weak evidence)"}, reasons)
 }
 
 func TestConcurrent(t *testing.T) {
