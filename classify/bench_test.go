@@ -127,15 +127,13 @@ func BenchmarkClassify(b *testing.B) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			mapped := -text.MappedBytes()
 			models := benchModels(b)
 			c, err := classify.New(classify.DefaultConfig(), models, nil)
 			require.NoError(b, err)
 			runtime.GC()
 			runtime.ReadMemStats(&after)
-			mapped += text.MappedBytes()
 			runClassify(b, c, benchMessages(4096, bc.distinct))
-			b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)+mapped)/(1<<20), "heap-MB")
+			b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/(1<<20), "heap-MB")
 		})
 	}
 }
@@ -164,14 +162,13 @@ func runClassify(b *testing.B, c *classify.Classifier, msgs []message.Message) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
 
-// heapMB returns the live heap in MB after a full collection, plus the model
-// weights mapped outside the heap (text.MappedBytes).
+// heapMB returns the live heap in MB after a full collection.
 func heapMB() float64 {
 	var ms runtime.MemStats
 	runtime.GC()
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
-	return float64(int64(ms.HeapAlloc)+text.MappedBytes()) / (1 << 20)
+	return float64(ms.HeapAlloc) / (1 << 20)
 }
 
 // BenchmarkMemory reports the memory the classifier keeps, measured as the

@@ -37,20 +37,11 @@ type Model struct {
 	Bias []float32
 	// Scale converts a quantized weight to its value.
 	Scale float32
-	// Q holds Classes quantized weights per bucket, bucket-major. For models
-	// from LoadFS it lies outside the Go heap and is unmapped once the Model
-	// is collected: keep the Model alive while using Q.
+	// Q holds Classes quantized weights per bucket, bucket-major.
 	Q []int16
 	// Meta is free-form provenance (data, hyper-parameters).
 	Meta string
-
-	// mem, if set, holds Q's memory, mapped outside the Go heap by LoadFS;
-	// it is unmapped once no Model refers to it.
-	mem *hugeMem
 }
-
-// hugeMem is the handle of a mapping made by hugeArena.
-type hugeMem struct{ _ byte }
 
 // Key returns "<task>_<lang>", the model's name and file stem.
 func (m *Model) Key() string { return string(m.Task) + "_" + m.Lang }
@@ -671,28 +662,7 @@ func LoadFS(fsys fs.FS, dir string) (*Models, error) {
 		}
 		ms = append(ms, md)
 	}
-	packHuge(ms)
 	return NewModels(ms...), nil
-}
-
-// packHuge moves the weight tables of ms, which nothing else refers to yet,
-// into one mapping backed by huge pages where the platform has them; the
-// weights are unchanged.
-func packHuge(ms []*Model) {
-	n := 0
-	for _, m := range ms {
-		n += len(m.Q)
-	}
-	arena, mem := hugeArena(n)
-	if arena == nil {
-		return
-	}
-	for _, m := range ms {
-		q := arena[:len(m.Q):len(m.Q)]
-		copy(q, m.Q)
-		m.Q, m.mem = q, mem
-		arena = arena[len(q):]
-	}
 }
 
 // Serialization format, little-endian:
