@@ -134,6 +134,9 @@ collectors:
 				return
 			}
 			sent.Add(perBatch)
+			// A steady client, not a burst: the kill must land mid-stream
+			// however fast ingest is.
+			time.Sleep(25 * time.Millisecond)
 		}
 		sendErr <- nil
 	}()
@@ -141,8 +144,8 @@ collectors:
 	// Kill it once part of the traffic is in ClickHouse and more is coming.
 	require.Eventually(t, func() bool {
 		n, err := storage.CountMessages(t.Context(), db.Conn, db.Database)
-		return err == nil && n >= 500
-	}, 60*time.Second, 20*time.Millisecond)
+		return err == nil && n >= 300
+	}, 60*time.Second, 10*time.Millisecond)
 	require.Less(t, sent.Load(), int64(batches*perBatch), "the sender finished before the kill; nothing was mid-flight")
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
 	_ = p.cmd.Wait()
