@@ -258,12 +258,18 @@ func (s *Stream) Consume(ctx context.Context, durable string, handle func(contex
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped before consuming anything: a clean stop
+		}
 		return fmt.Errorf("create consumer %s: %w", durable, err)
 	}
 	// The pull buffer is bounded in bytes as well as envelopes, so memory
 	// stays flat whatever the envelopes hold.
 	it, err := cons.Messages(jetstream.PullMaxMessagesWithBytesLimit(min(s.cfg.MaxAckPending, 256), 16<<20))
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return fmt.Errorf("consume %s: %w", durable, err)
 	}
 	stop := context.AfterFunc(ctx, it.Stop)

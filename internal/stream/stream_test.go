@@ -146,3 +146,13 @@ func BenchmarkPublish(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+// TestConsumeCancelledBeforeStartIsClean: a consumer stopped before it
+// could even be created is a clean stop, not an error.
+func TestConsumeCancelledBeforeStartIsClean(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	defer s.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	require.NoError(t, s.Consume(ctx, "proc", func(context.Context, Delivery) { t.Fatal("no delivery expected") }))
+}
