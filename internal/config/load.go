@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/vigia-dev/vigia/collectors/replay"
 	"github.com/vigia-dev/vigia/collectors/simulate"
