@@ -75,7 +75,7 @@ func benchModels(b *testing.B) *text.Models {
 			for i, s := range tweets {
 				ex = append(ex, text.Example{Doc: text.Analyze(s), Label: i % max(cfg.Classes, 2)})
 			}
-			m, err := text.Train(task, lang, ex, cfg)
+			m, err := text.Train(context.Background(), task, lang, ex, cfg)
 			require.NoError(b, err)
 			ms = append(ms, m)
 		}

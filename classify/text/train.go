@@ -1,6 +1,7 @@
 package text
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -54,7 +55,7 @@ var ErrNoData = errors.New("no training examples")
 // Train fits a model on ex by minimising the (class-weighted) mean log loss
 // plus an L2 penalty with L-BFGS. Training is deterministic: the same
 // examples in the same order give identical weights.
-func Train(task Task, lang string, ex []Example, cfg TrainConfig) (*Model, error) {
+func Train(ctx context.Context, task Task, lang string, ex []Example, cfg TrainConfig) (*Model, error) {
 	if len(ex) == 0 {
 		return nil, ErrNoData
 	}
@@ -78,7 +79,9 @@ func Train(task Task, lang string, ex []Example, cfg TrainConfig) (*Model, error
 	}
 	p := newProblem(ex, cfg)
 	x := make([]float64, p.dim())
-	lbfgs(p, x, cfg.MaxIter)
+	if err := lbfgs(ctx, p, x, cfg.MaxIter); err != nil {
+		return nil, fmt.Errorf("train %s/%s: %w", task, lang, err)
+	}
 	m := &Model{Task: task, Lang: lang, Bits: cfg.Bits, Classes: cfg.Classes, Threshold: 0.5}
 	k := cfg.Classes
 	w := make([]float64, k<<cfg.Bits)
@@ -336,8 +339,9 @@ func (p *problem) evalRange(x, g []float64, lo, hi int) float64 {
 }
 
 // lbfgs minimises p from x in place with limited-memory BFGS and a
-// backtracking (Armijo) line search.
-func lbfgs(p *problem, x []float64, maxIter int) {
+// backtracking (Armijo) line search. It checks ctx before every iteration
+// and returns its error when cancelled.
+func lbfgs(ctx context.Context, p *problem, x []float64, maxIter int) error {
 	const (
 		mem  = 7
 		tol  = 1e-6
@@ -356,8 +360,11 @@ func lbfgs(p *problem, x []float64, maxIter int) {
 	gn := make([]float64, n)
 	g0 := norm2(g)
 	for it := 0; it < maxIter; it++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if norm2(g) <= tol*max(1, g0) {
-			return
+			return nil
 		}
 		// two-loop recursion: d = -H g
 		copy(d, g)
@@ -407,7 +414,7 @@ func lbfgs(p *problem, x []float64, maxIter int) {
 			step *= 0.5
 		}
 		if !ok {
-			return
+			return nil
 		}
 		var sv, yy []float64
 		if len(s) == mem {
@@ -431,9 +438,10 @@ func lbfgs(p *problem, x []float64, maxIter int) {
 			rho = append(rho, 1/sy)
 		}
 		if done {
-			return
+			return nil
 		}
 	}
+	return nil
 }
 
 func dot(a, b []float64) float64 {

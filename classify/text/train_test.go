@@ -1,6 +1,7 @@
 package text_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -38,7 +39,7 @@ func trainSynth(tb testing.TB, task text.Task, lang string) *text.Model {
 			ex[i].Label = 2 - 2*ex[i].Label
 		}
 	}
-	m, err := text.Train(task, lang, ex, text.TrainConfig{Bits: 16, Classes: classes, Lambda: 1e-3, Balanced: true})
+	m, err := text.Train(tb.Context(), task, lang, ex, text.TrainConfig{Bits: 16, Classes: classes, Lambda: 1e-3, Balanced: true})
 	require.NoError(tb, err)
 	return m
 }
@@ -136,9 +137,9 @@ func TestUnmarshalErrors(t *testing.T) {
 }
 
 func TestTrainErrors(t *testing.T) {
-	_, err := text.Train(text.TaskSpam, "en", nil, text.TrainConfig{Bits: 16, Classes: 1})
+	_, err := text.Train(t.Context(), text.TaskSpam, "en", nil, text.TrainConfig{Bits: 16, Classes: 1})
 	require.ErrorIs(t, err, text.ErrNoData)
-	_, err = text.Train(text.TaskSpam, "en", []text.Example{{Doc: text.Analyze("x"), Label: 3}}, text.TrainConfig{Bits: 16, Classes: 1})
+	_, err = text.Train(t.Context(), text.TaskSpam, "en", []text.Example{{Doc: text.Analyze("x"), Label: 3}}, text.TrainConfig{Bits: 16, Classes: 1})
 	require.Error(t, err)
 }
 
@@ -148,4 +149,11 @@ func TestLoadEmbedded(t *testing.T) {
 	for _, m := range ms.List() {
 		require.Len(t, m.Q, m.Classes<<m.Bits, m.Key())
 	}
+}
+
+func TestTrainStopsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := text.Train(ctx, text.TaskSpam, "en", synthetic(), text.TrainConfig{Bits: 16, Classes: 1, Lambda: 1e-3})
+	require.ErrorIs(t, err, context.Canceled)
 }

@@ -127,7 +127,7 @@ func Build(ctx context.Context, groups []*Group, opt BuildOptions) error {
 			cfg = opt.Fit(g.Task)
 		}
 		rows := g.TrainRows(!opt.Holdout)
-		m, rep, err := Fit(g.Task, g.Lang, rows, cfg)
+		m, rep, err := Fit(ctx, g.Task, g.Lang, rows, cfg)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sort"
@@ -264,7 +265,7 @@ func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 // sources, then the threshold of a binary model or the intercepts of a
 // multinomial one, on a seeded split of rows, and trains the final model
 // on all of them.
-func Fit(task text.Task, lang string, rows []Row, cfg FitConfig) (*text.Model, FitReport, error) {
+func Fit(ctx context.Context, task text.Task, lang string, rows []Row, cfg FitConfig) (*text.Model, FitReport, error) {
 	all := analyzeRows(rows)
 	rep := FitReport{Rows: len(rows), Threshold: 0.5}
 	tc := text.TrainConfig{Bits: cfg.Bits, Classes: NumClasses(task), MaxIter: cfg.MaxIter, Balanced: cfg.Balanced, Workers: cfg.Workers, IDF: cfg.IDF}
@@ -298,7 +299,7 @@ func Fit(task text.Task, lang string, rows []Row, cfg FitConfig) (*text.Model, F
 		best := -1.0
 		try := func(lam float64, idf, nb bool, fac map[string]float64) error {
 			tc.Lambda, tc.IDF, tc.NB = lam, idf, nb
-			m, err := text.Train(task, lang, examples(fitRows, fac), tc)
+			m, err := text.Train(ctx, task, lang, examples(fitRows, fac), tc)
 			if err != nil {
 				return fmt.Errorf("fit %s_%s lambda %g: %w", task, lang, lam, err)
 			}
@@ -341,7 +342,7 @@ func Fit(task text.Task, lang string, rows []Row, cfg FitConfig) (*text.Model, F
 	}
 	rep.SourceFactors = factors
 	tc.Lambda, tc.IDF, tc.NB = rep.Lambda, rep.IDF, rep.NB
-	m, err := text.Train(task, lang, examples(all, factors), tc)
+	m, err := text.Train(ctx, task, lang, examples(all, factors), tc)
 	if err != nil {
 		return nil, rep, fmt.Errorf("fit %s_%s: %w", task, lang, err)
 	}

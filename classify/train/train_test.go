@@ -107,9 +107,9 @@ func TestFitDeterministic(t *testing.T) {
 	cfg := train.DefaultFitConfig(text.TaskComplaint)
 	cfg.Bits = 14
 	cfg.Lambdas = []float64{1e-3, 1e-2}
-	m1, _, err := train.Fit(text.TaskComplaint, "en", rows, cfg)
+	m1, _, err := train.Fit(t.Context(), text.TaskComplaint, "en", rows, cfg)
 	require.NoError(t, err)
-	m2, _, err := train.Fit(text.TaskComplaint, "en", rows, cfg)
+	m2, _, err := train.Fit(t.Context(), text.TaskComplaint, "en", rows, cfg)
 	require.NoError(t, err)
 	b1, err := m1.MarshalBinary()
 	require.NoError(t, err)
@@ -131,9 +131,9 @@ func TestFitSourcesAndBiasDeterministic(t *testing.T) {
 	cfg := train.DefaultFitConfig(text.TaskSentiment)
 	cfg.Bits = 14
 	cfg.Lambdas = []float64{1e-3, 1e-2}
-	m1, rep, err := train.Fit(text.TaskSentiment, "en", rows, cfg)
+	m1, rep, err := train.Fit(t.Context(), text.TaskSentiment, "en", rows, cfg)
 	require.NoError(t, err)
-	m2, _, err := train.Fit(text.TaskSentiment, "en", rows, cfg)
+	m2, _, err := train.Fit(t.Context(), text.TaskSentiment, "en", rows, cfg)
 	require.NoError(t, err)
 	b1, err := m1.MarshalBinary()
 	require.NoError(t, err)
