@@ -30,14 +30,7 @@ func cmdSimulate(ctx context.Context, e *env) error {
 	}
 	sc := simulate.DefaultConfig()
 	sc.Name, sc.Seed, sc.Count, sc.TimeScale = "simulate", *seed, *count, *scale
-	sc.Brands = nil
-	for _, b := range cfg.Brands {
-		h := b.Name
-		if hs := b.Handles[sc.Channel]; len(hs) > 0 {
-			h = hs[0]
-		}
-		sc.Brands = append(sc.Brands, simulate.Brand{Name: b.Name, Handle: h})
-	}
+	sc.Brands = cfg.SimulateBrands(sc.Channel)
 	bounded := *count > 0
 	if *rate == 0 {
 		if !bounded {

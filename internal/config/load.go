@@ -110,15 +110,8 @@ func (c *Config) resolvePaths(baseDir string) {
 func (c *Config) fillDerived() {
 	for i := range c.Collectors.Simulate {
 		s := &c.Collectors.Simulate[i]
-		if len(s.Brands) > 0 {
-			continue
-		}
-		for _, b := range c.Brands {
-			h := b.Name
-			if hs := b.Handles[s.Channel]; len(hs) > 0 {
-				h = strings.TrimPrefix(hs[0], "@")
-			}
-			s.Brands = append(s.Brands, simulate.Brand{Name: b.Name, Handle: h})
+		if len(s.Brands) == 0 {
+			s.Brands = c.SimulateBrands(s.Channel)
 		}
 	}
 	for i := range c.Collectors.Replay {
@@ -132,6 +125,20 @@ func (c *Config) fillDerived() {
 			r.DefaultBrand = c.Brands[0].Name
 		}
 	}
+}
+
+// SimulateBrands returns the configured brands as the simulator's brands
+// on channel ch: each with its first handle there, or its name without one.
+func (c *Config) SimulateBrands(ch message.Channel) []simulate.Brand {
+	out := make([]simulate.Brand, 0, len(c.Brands))
+	for _, b := range c.Brands {
+		h := b.Name
+		if hs := b.Handles[ch]; len(hs) > 0 {
+			h = strings.TrimPrefix(hs[0], "@")
+		}
+		out = append(out, simulate.Brand{Name: b.Name, Handle: h})
+	}
+	return out
 }
 
 // UnmarshalYAML decodes each collector entry over that collector's defaults.
