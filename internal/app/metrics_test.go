@@ -41,7 +41,7 @@ func TestMetricsDocumentedAndLinted(t *testing.T) {
 	require.NoError(t, err)
 	defer a.Close()
 	done := make(chan error, 1)
-	runCtx, stop := contextWithCancel(t.Context())
+	runCtx, stop := context.WithCancel(context.Background())
 	go func() { done <- a.Run(runCtx) }()
 	code, _ := post(t, "http://"+a.Addr()+"/intake/webhook", []byte(`{"id":"m1","author":{"id":"a"},"text":"hola","created_at":"2026-11-20T10:00:00Z"}`), true, "application/json")
 	require.Equal(t, http.StatusAccepted, code)
@@ -79,8 +79,4 @@ func TestMetricsDocumentedAndLinted(t *testing.T) {
 	}
 	sort.Strings(missing)
 	require.Empty(t, missing, "metrics exposed but not in docs/metrics.md")
-}
-
-func contextWithCancel(parent context.Context) (context.Context, context.CancelFunc) {
-	return context.WithCancel(context.WithoutCancel(parent))
 }
