@@ -15,7 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/vigia-dev/vigia/collectors"
 	"github.com/vigia-dev/vigia/collectors/collectortest"
@@ -85,28 +84,14 @@ func TestConfigValidate(t *testing.T) {
 			cfg := DefaultConfig()
 			cfg.Path = "x.csv"
 			tt.edit(&cfg)
-			err := cfg.Validate()
-			if len(tt.wants) == 0 {
-				require.NoError(t, err)
-				return
-			}
-			require.Error(t, err)
-			for _, w := range tt.wants {
-				require.Contains(t, err.Error(), w)
-			}
-			require.Len(t, strings.Split(err.Error(), "\n"), len(tt.wants), "got %v", err)
+			collectortest.RequireProblems(t, cfg.Validate(), tt.wants)
 		})
 	}
 }
 
 func TestSampleConfig(t *testing.T) {
-	f, err := os.Open("testdata/sample.yaml")
-	require.NoError(t, err)
-	defer f.Close()
 	cfg := DefaultConfig()
-	dec := yaml.NewDecoder(f)
-	dec.KnownFields(true)
-	require.NoError(t, dec.Decode(&cfg))
+	collectortest.DecodeSample(t, ".", &cfg)
 	require.NoError(t, cfg.Validate())
 	require.Equal(t, time.Minute, cfg.MaxGap)
 	require.Equal(t, "nube-banco", cfg.HandleToBrand["@NubeBancoAyuda"])

@@ -17,7 +17,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/vigia-dev/vigia/collectors"
 	"github.com/vigia-dev/vigia/collectors/collectortest"
@@ -261,16 +260,7 @@ func TestConfigValidate(t *testing.T) {
 			cfg := DefaultConfig()
 			cfg.SecretFile = "secret"
 			tt.edit(&cfg)
-			err := cfg.Validate()
-			if len(tt.wants) == 0 {
-				require.NoError(t, err)
-				return
-			}
-			require.Error(t, err)
-			for _, w := range tt.wants {
-				require.Contains(t, err.Error(), w)
-			}
-			require.Len(t, strings.Split(err.Error(), "\n"), len(tt.wants), "got %v", err)
+			collectortest.RequireProblems(t, cfg.Validate(), tt.wants)
 		})
 	}
 }
@@ -312,13 +302,8 @@ func TestSecrets(t *testing.T) {
 }
 
 func TestSampleConfig(t *testing.T) {
-	f, err := os.Open("testdata/sample.yaml")
-	require.NoError(t, err)
-	defer f.Close()
 	cfg := DefaultConfig()
-	dec := yaml.NewDecoder(f)
-	dec.KnownFields(true)
-	require.NoError(t, dec.Decode(&cfg))
+	collectortest.DecodeSample(t, ".", &cfg)
 	require.NoError(t, cfg.Validate())
 	require.Equal(t, 5*time.Minute, cfg.TimestampTolerance)
 	t.Setenv(cfg.SecretEnv, testSecret)
