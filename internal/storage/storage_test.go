@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vigia-dev/vigia/internal/backoff"
 	"github.com/vigia-dev/vigia/internal/message"
 	"github.com/vigia-dev/vigia/internal/storage"
 	"github.com/vigia-dev/vigia/internal/storage/chtest"
@@ -328,7 +329,7 @@ func TestWriterRetriesWhileUnreachable(t *testing.T) {
 		// Room for all n while the first batch is stuck; with less, Add
 		// blocks: that is the backpressure.
 		QueueSize: 16,
-		Backoff:   storage.Backoff{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond},
+		Backoff:   backoff.Policy{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond},
 		// A cut connection fails fast; this only bounds a hung attempt.
 		AttemptTimeout: 2 * time.Second,
 		Registerer:     reg,
@@ -379,7 +380,7 @@ func TestWriterShutdown(t *testing.T) {
 			w, err := storage.NewWriter(conn, storage.WriterOptions{
 				Database:        db.Database,
 				Policy:          storage.BatchPolicy{MaxRows: 1000, MaxAge: time.Hour},
-				Backoff:         storage.Backoff{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond},
+				Backoff:         backoff.Policy{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond},
 				ShutdownTimeout: 500 * time.Millisecond,
 			})
 			require.NoError(t, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vigia-dev/vigia/internal/backoff"
 	"github.com/vigia-dev/vigia/internal/message"
 )
 
@@ -48,8 +49,8 @@ type WriterOptions struct {
 	// Policy says when to flush.
 	Policy BatchPolicy
 	// Backoff paces the retries of a failed batch; the zero value is
-	// [DefaultBackoff].
-	Backoff Backoff
+	// [backoff.Default].
+	Backoff backoff.Policy
 	// AttemptTimeout bounds one insert attempt; 0 means 30s.
 	AttemptTimeout time.Duration
 	// ShutdownTimeout bounds the last flush after Run's context is
@@ -83,7 +84,7 @@ type Writer struct {
 	conn     driver.Conn
 	db       string
 	policy   BatchPolicy
-	backoff  Backoff
+	backoff  backoff.Policy
 	attempt  time.Duration
 	shutdown time.Duration
 	log      *slog.Logger
@@ -128,7 +129,7 @@ func NewWriter(conn driver.Conn, opts WriterOptions) (*Writer, error) {
 		conn:     conn,
 		db:       opts.Database,
 		policy:   policy,
-		backoff:  opts.Backoff.withDefaults(),
+		backoff:  opts.Backoff.WithDefaults(),
 		attempt:  attempt,
 		shutdown: shutdown,
 		log:      logger.With("component", "storage_writer"),
