@@ -109,6 +109,10 @@ func startEmbedded(dir string) (*server.Server, error) {
 	return srv, nil
 }
 
+// JetStream returns the JetStream context, for other durable queues that
+// share the connection (the notification outbox).
+func (s *Stream) JetStream() jetstream.JetStream { return s.js }
+
 // Embedded reports whether the stream runs on an embedded server.
 func (s *Stream) Embedded() bool { return s.srv != nil }
 
