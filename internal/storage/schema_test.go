@@ -37,6 +37,23 @@ func messagesColumns(enum, text, tm string) string {
     raw String` + text
 }
 
+// alertStateDDL is migration 0004 (silences and notification_log), the same
+// on every release.
+func alertStateDDL(db string) string {
+	return "CREATE TABLE IF NOT EXISTS " + db + ".silences (\n" +
+		"    id String,\n    matchers Array(String),\n    starts_at DateTime,\n    ends_at DateTime,\n" +
+		"    created_by String,\n    comment String,\n    updated_at DateTime,\n    revision UInt64\n)\n" +
+		"ENGINE = ReplacingMergeTree(revision)\n" +
+		"ORDER BY id\n" +
+		"SETTINGS index_granularity = 8192;\n" +
+		"CREATE TABLE IF NOT EXISTS " + db + ".notification_log (\n" +
+		"    group_key String,\n    group_id String,\n    version UInt64,\n    firing Array(UInt64),\n" +
+		"    at DateTime,\n    revision UInt64\n)\n" +
+		"ENGINE = ReplacingMergeTree(revision)\n" +
+		"ORDER BY group_key\n" +
+		"SETTINGS index_granularity = 8192"
+}
+
 func TestMigrationsRender(t *testing.T) {
 	modern := FeaturesFor(Version{Major: 26, Minor: 7})
 	const lc = "LowCardinality(String)"
@@ -62,6 +79,7 @@ func TestMigrationsRender(t *testing.T) {
 					"ENGINE = ReplacingMergeTree(created_at)\n" +
 					"ORDER BY (brand, message_id, label, actor)\n" +
 					"SETTINGS index_granularity = 8192",
+				alertStateDDL("vigia"),
 			},
 		},
 		{
@@ -80,6 +98,7 @@ func TestMigrationsRender(t *testing.T) {
 					"ENGINE = ReplacingMergeTree(created_at)\n" +
 					"ORDER BY (brand, message_id, label, actor)\n" +
 					"SETTINGS index_granularity = 8192",
+				alertStateDDL("vigia"),
 			},
 		},
 		{
@@ -97,6 +116,7 @@ func TestMigrationsRender(t *testing.T) {
 					"ENGINE = ReplacingMergeTree(created_at)\n" +
 					"ORDER BY (brand, message_id, label, actor)\n" +
 					"SETTINGS index_granularity = 8192",
+				alertStateDDL("other_db"),
 			},
 		},
 	}
