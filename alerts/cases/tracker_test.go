@@ -38,7 +38,9 @@ func replyTo(ext string) msgOpt {
 func conv(id string) msgOpt { return func(m *message.Message) { m.ConversationID = id } }
 
 func label(name string) msgOpt {
-	return func(m *message.Message) { m.Labels = append(m.Labels, message.Label{Name: name, Score: 1, Decision: true}) }
+	return func(m *message.Message) {
+		m.Labels = append(m.Labels, message.Label{Name: name, Score: 1, Decision: true})
+	}
 }
 
 func brand(b string) msgOpt { return func(m *message.Message) { m.Brand = b } }
