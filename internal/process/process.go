@@ -38,6 +38,14 @@ type Classifier interface {
 	Classify(ctx context.Context, m *message.Message) error
 }
 
+// Observer sees every message after it is committed to storage and before
+// its envelope is acked: the alerts engine. An error naks the envelope, so
+// its messages come back; Observe must therefore take a message it has
+// already seen without effect.
+type Observer interface {
+	Observe(ctx context.Context, msgs []message.Message) error
+}
+
 // Durable is the name of the processor's durable consumer.
 const Durable = "vigia-processor"
 
@@ -50,8 +58,18 @@ type Processor struct {
 	logger     *slog.Logger
 	metrics    *metrics
 
+	observer Observer
+	observed chan *observed
+
 	mu       sync.Mutex
 	inflight map[string]*envelope
+}
+
+// observed is an envelope whose messages are stored, waiting for the
+// observer.
+type observed struct {
+	id  string
+	env *envelope
 }
 
 // envelope tracks one stream delivery until all of its messages settle.
@@ -59,7 +77,12 @@ type envelope struct {
 	deliveries []stream.Delivery // the first delivery and any redeliveries
 	remaining  atomic.Int64
 	failed     atomic.Bool
+	msgs       []message.Message // the classified messages, for the observer
 }
+
+// SetObserver makes o see every stored message before its envelope is
+// acked. Call it before Run.
+func (p *Processor) SetObserver(o Observer) { p.observer = o }
 
 // New returns a Processor. classifier may be nil. workers is how many
 // goroutines classify and queue messages; 0 means GOMAXPROCS.
@@ -91,6 +114,19 @@ func (p *Processor) Run(ctx context.Context) error {
 	defer stopSink()
 	sinkDone := make(chan error, 1)
 	go func() { sinkDone <- p.sink.Run(sinkCtx) }()
+	observerDone := make(chan struct{})
+	if p.observer != nil {
+		p.observed = make(chan *observed, 1024)
+		observeCtx := context.WithoutCancel(ctx)
+		go func() {
+			defer close(observerDone)
+			for o := range p.observed {
+				p.settle(o.id, o.env, p.observer.Observe(observeCtx, o.env.msgs))
+			}
+		}()
+	} else {
+		close(observerDone)
+	}
 
 	jobs := make(chan job, p.workers)
 	var wg sync.WaitGroup
@@ -117,6 +153,10 @@ func (p *Processor) Run(ctx context.Context) error {
 	wg.Wait()
 	stopSink()
 	sinkErr := <-sinkDone
+	if p.observed != nil {
+		close(p.observed) // the sink has called every done func
+	}
+	<-observerDone
 	if consumeErr != nil {
 		return fmt.Errorf("consume stream: %w", consumeErr)
 	}
@@ -151,6 +191,7 @@ func (p *Processor) process(ctx context.Context, j job) {
 		p.settle(j.id, j.env, nil)
 		return
 	}
+	j.env.msgs = j.msgs
 	for i := range j.msgs {
 		m := &j.msgs[i]
 		if p.classifier != nil {
@@ -168,6 +209,10 @@ func (p *Processor) process(ctx context.Context, j job) {
 				var ferr error
 				if j.env.failed.Load() {
 					ferr = errors.New("some messages were not stored")
+				}
+				if ferr == nil && p.observed != nil {
+					p.observed <- &observed{id: j.id, env: j.env}
+					return
 				}
 				p.settle(j.id, j.env, ferr)
 			}
