@@ -50,7 +50,7 @@ const redactedToken = "<token>"
 // the context errors of the chain reachable through errors.Is, and nothing
 // else, since every other error in the chain may print the token.
 type redactedError struct {
-	msg  string
+	msg    string
 	ctxErr error // context.Canceled, context.DeadlineExceeded or nil
 }
 
