@@ -239,8 +239,8 @@ func TestRejections(t *testing.T) {
 			wantError: "invalid silence: matchers: at least one is required, such as brand=acme; ends_at, duration: one of them is required; " +
 				"created_by: must not be empty; comment: must not be empty"},
 		{name: "bad matcher", method: "POST", path: "/api/v1/silences", auth: bearer,
-			body:     `{"matchers": ["brand=acme", "rule=~\"(\""], "duration": "1h", "created_by": "ana", "comment": "x"}`,
-			wantCode: 400,
+			body:      `{"matchers": ["brand=acme", "rule=~\"(\""], "duration": "1h", "created_by": "ana", "comment": "x"}`,
+			wantCode:  400,
 			wantError: `invalid silence: matchers[1]: "rule=~\"(\"": bad regexp: error parsing regexp: missing closing ): ` + "`(`"},
 		{name: "matchers that match everything", method: "POST", path: "/api/v1/silences", auth: bearer,
 			body: `{"matchers": ["brand=~\".*\""], "duration": "1h", "created_by": "ana", "comment": "x"}`, wantCode: 400,
