@@ -37,6 +37,20 @@ func messagesColumns(enum, text, tm string) string {
     raw String` + text
 }
 
+// caseEventsDDL is migration 0003 (case_events) with the given enum type
+// and time codec clause.
+func caseEventsDDL(db, enum, tm string) string {
+	return "CREATE TABLE IF NOT EXISTS " + db + ".case_events (\n" +
+		"    id String,\n    case_id String,\n    seq UInt32,\n    brand " + enum + ",\n    channel " + enum + ",\n" +
+		"    customer_id String,\n    conversation_id String,\n    event " + enum + ",\n    at DateTime" + tm + ",\n" +
+		"    actor String,\n    message_id String,\n    reason " + enum + ",\n    calendar_seconds Int64,\n" +
+		"    business_seconds Int64,\n    priority " + enum + ",\n    inserted_at DateTime\n)\n" +
+		"ENGINE = ReplacingMergeTree(inserted_at)\n" +
+		"PARTITION BY toYYYYMM(at)\n" +
+		"ORDER BY (brand, case_id, at, event, id)\n" +
+		"SETTINGS index_granularity = 8192"
+}
+
 // alertStateDDL is migration 0004 (silences and notification_log), the same
 // on every release.
 func alertStateDDL(db string) string {
@@ -79,6 +93,7 @@ func TestMigrationsRender(t *testing.T) {
 					"ENGINE = ReplacingMergeTree(created_at)\n" +
 					"ORDER BY (brand, message_id, label, actor)\n" +
 					"SETTINGS index_granularity = 8192",
+				caseEventsDDL("vigia", "String", ""),
 				alertStateDDL("vigia"),
 			},
 		},
@@ -98,6 +113,7 @@ func TestMigrationsRender(t *testing.T) {
 					"ENGINE = ReplacingMergeTree(created_at)\n" +
 					"ORDER BY (brand, message_id, label, actor)\n" +
 					"SETTINGS index_granularity = 8192",
+				caseEventsDDL("vigia", lc, delta),
 				alertStateDDL("vigia"),
 			},
 		},
@@ -116,6 +132,7 @@ func TestMigrationsRender(t *testing.T) {
 					"ENGINE = ReplacingMergeTree(created_at)\n" +
 					"ORDER BY (brand, message_id, label, actor)\n" +
 					"SETTINGS index_granularity = 8192",
+				caseEventsDDL("other_db", lc, delta),
 				alertStateDDL("other_db"),
 			},
 		},
