@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigia-dev/vigia/alerts/sla"
 	"github.com/vigia-dev/vigia/classify"
 	"github.com/vigia-dev/vigia/collectors/replay"
 	"github.com/vigia-dev/vigia/collectors/simulate"
@@ -43,6 +44,8 @@ type Config struct {
 	// Classify tunes the classifier: languages, thresholds, per-brand
 	// keywords, VIP and block lists.
 	Classify classify.Config `yaml:"classify"`
+	// Alerts configures cases, SLA rules, routing and receivers.
+	Alerts Alerts `yaml:"alerts"`
 }
 
 // HTTP configures the HTTP server.
@@ -64,6 +67,10 @@ type Brand struct {
 	Languages []string `yaml:"languages"`
 	// TimeZone is the brand's IANA time zone, for business hours and peaks.
 	TimeZone string `yaml:"time_zone"`
+	// BusinessHours is the brand's business calendar for SLA clocks: open
+	// periods, holidays (dates or an iCal file). Its time zone defaults to
+	// TimeZone. Without hours the brand counts around the clock (24x7).
+	BusinessHours sla.Config `yaml:"business_hours"`
 }
 
 // ClickHouse configures the storage connection and batching.
@@ -133,6 +140,7 @@ func Default() Config {
 		Retention: Retention{Days: 90},
 		Processor: Processor{Classify: "on"},
 		Classify:  classify.DefaultConfig(),
+		Alerts:    DefaultAlerts(),
 	}
 }
 
@@ -193,6 +201,16 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("processor.workers: %d: want 0 (one per CPU) to 256", c.Processor.Workers))
 	}
 	add("classify.", c.Classify.Validate())
+	errs = append(errs, c.Alerts.validate(c.BrandNames())...)
+	for i, b := range c.Brands {
+		if len(b.BusinessHours.Hours) > 0 || b.BusinessHours.Mode != "" || len(b.BusinessHours.Holidays) > 0 || b.BusinessHours.HolidaysICal != "" {
+			bh := b.BusinessHours
+			if bh.TimeZone == "" {
+				bh.TimeZone = b.TimeZone
+			}
+			add(fmt.Sprintf("brands[%d].business_hours.", i), bh.Validate())
+		}
+	}
 	for i, b := range c.Classify.Brands {
 		errs = append(errs, c.checkBrand(fmt.Sprintf("classify.brands[%d].name", i), b.Name, true)...)
 	}

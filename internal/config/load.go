@@ -12,6 +12,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	notifylog "github.com/vigia-dev/vigia/alerts/notify/log"
+	notifywebhook "github.com/vigia-dev/vigia/alerts/notify/webhook"
 	"github.com/vigia-dev/vigia/collectors/replay"
 	"github.com/vigia-dev/vigia/collectors/simulate"
 	"github.com/vigia-dev/vigia/collectors/webhook"
@@ -100,6 +102,14 @@ func (c *Config) resolvePaths(baseDir string) {
 	for i := range c.Collectors.Webhook {
 		abs(&c.Collectors.Webhook[i].SecretFile)
 	}
+	abs(&c.Alerts.ActionKeyFile)
+	abs(&c.Alerts.APITokenFile)
+	for i := range c.Brands {
+		abs(&c.Brands[i].BusinessHours.HolidaysICal)
+	}
+	for i := range c.Alerts.Receivers.Webhook {
+		abs(&c.Alerts.Receivers.Webhook[i].SecretFile)
+	}
 	if c.NATS.StoreDir == "" && c.DataDir != "" {
 		c.NATS.StoreDir = filepath.Join(c.DataDir, "nats")
 	}
@@ -108,6 +118,7 @@ func (c *Config) resolvePaths(baseDir string) {
 // fillDerived fills collector settings that come from the top-level brands:
 // the simulator's brands when it names none, and the handle-to-brand maps.
 func (c *Config) fillDerived() {
+	c.Alerts.fillDefaults()
 	for i := range c.Collectors.Simulate {
 		s := &c.Collectors.Simulate[i]
 		if len(s.Brands) == 0 {
@@ -159,19 +170,24 @@ func (c *Collectors) UnmarshalYAML(n *yaml.Node) error {
 		d.Brands = nil // the top-level brands, filled by fillDerived
 		return d
 	}, &errs)
-	if len(errs) > 0 {
-		te := &yaml.TypeError{}
-		for _, e := range errs {
-			var t *yaml.TypeError
-			if errors.As(e, &t) {
-				te.Errors = append(te.Errors, t.Errors...)
-			} else {
-				te.Errors = append(te.Errors, e.Error())
-			}
-		}
-		return te
+	return typeErrors(errs)
+}
+
+// typeErrors joins decoding errors into one *yaml.TypeError, or nil.
+func typeErrors(errs []error) error {
+	if len(errs) == 0 {
+		return nil
 	}
-	return nil
+	te := &yaml.TypeError{}
+	for _, e := range errs {
+		var t *yaml.TypeError
+		if errors.As(e, &t) {
+			te.Errors = append(te.Errors, t.Errors...)
+		} else {
+			te.Errors = append(te.Errors, e.Error())
+		}
+	}
+	return te
 }
 
 func decodeEach[T any](nodes []yaml.Node, def func() T, errs *[]error) []T {
@@ -272,4 +288,19 @@ func join(path, key string) string {
 		return key
 	}
 	return path + "." + key
+}
+
+// UnmarshalYAML decodes each receiver entry over that receiver's defaults.
+func (r *Receivers) UnmarshalYAML(n *yaml.Node) error {
+	var raw struct {
+		Log     []yaml.Node `yaml:"log"`
+		Webhook []yaml.Node `yaml:"webhook"`
+	}
+	if err := n.Decode(&raw); err != nil {
+		return err
+	}
+	var errs []error
+	r.Log = decodeEach(raw.Log, func() notifylog.Config { return notifylog.Config{} }, &errs)
+	r.Webhook = decodeEach(raw.Webhook, notifywebhook.DefaultConfig, &errs)
+	return typeErrors(errs)
 }
