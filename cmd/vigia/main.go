@@ -51,6 +51,8 @@ func commands() []command {
 		{"classify", "label messages (JSON Lines on stdin, or --text)", cmdClassify},
 		{"train", "train the text models from labeled CSV files", cmdTrain},
 		{"eval", "evaluate a text model on a labeled CSV file", cmdEval},
+		{"silence", "add, list and expire silences through the API of a running vigia", cmdSilence},
+		{"cases", "list and show customer cases through the API of a running vigia", cmdCases},
 		{"version", "print version information", cmdVersion},
 	}
 }
