@@ -51,6 +51,18 @@ func caseEventsDDL(db, enum, tm string) string {
 		"SETTINGS index_granularity = 8192"
 }
 
+// notificationsDDL is migration 0005 (notifications) with the given enum
+// type and DateTime codec.
+func notificationsDDL(db, enum, tm string) string {
+	return "CREATE TABLE IF NOT EXISTS " + db + ".notifications (\n" +
+		"    receiver " + enum + ",\n    group_key String,\n    group_id String,\n    version UInt64,\n" +
+		"    kind " + enum + ",\n    status " + enum + ",\n    attempt UInt32,\n    reason " + enum + ",\n" +
+		"    error String,\n    post_ref String,\n    alerts UInt32,\n" +
+		"    enqueued_at DateTime" + tm + ",\n    at DateTime" + tm + "\n)\n" +
+		"ENGINE = MergeTree\nPARTITION BY toYYYYMM(at)\nORDER BY (receiver, at, group_id)\n" +
+		"SETTINGS index_granularity = 8192"
+}
+
 // alertStateDDL is migration 0004 (silences and notification_log), the same
 // on every release.
 func alertStateDDL(db string) string {
@@ -95,6 +107,7 @@ func TestMigrationsRender(t *testing.T) {
 					"SETTINGS index_granularity = 8192",
 				caseEventsDDL("vigia", "String", ""),
 				alertStateDDL("vigia"),
+				notificationsDDL("vigia", "String", ""),
 			},
 		},
 		{
@@ -115,6 +128,7 @@ func TestMigrationsRender(t *testing.T) {
 					"SETTINGS index_granularity = 8192",
 				caseEventsDDL("vigia", lc, delta),
 				alertStateDDL("vigia"),
+				notificationsDDL("vigia", lc, delta),
 			},
 		},
 		{
@@ -134,6 +148,7 @@ func TestMigrationsRender(t *testing.T) {
 					"SETTINGS index_granularity = 8192",
 				caseEventsDDL("other_db", lc, delta),
 				alertStateDDL("other_db"),
+				notificationsDDL("other_db", lc, delta),
 			},
 		},
 	}
