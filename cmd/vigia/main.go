@@ -53,6 +53,7 @@ func commands() []command {
 		{"eval", "evaluate a text model on a labeled CSV file", cmdEval},
 		{"silence", "add, list and expire silences through the API of a running vigia", cmdSilence},
 		{"cases", "list and show customer cases through the API of a running vigia", cmdCases},
+		{"report", "print reports computed in ClickHouse, such as first response times per brand", cmdReport},
 		{"version", "print version information", cmdVersion},
 	}
 }
