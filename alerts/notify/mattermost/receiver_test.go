@@ -343,4 +343,3 @@ func hungServer(t *testing.T) string {
 	t.Cleanup(func() { close(block); hs.Close() })
 	return hs.URL
 }
-
