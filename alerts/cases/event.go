@@ -123,6 +123,9 @@ type Event struct {
 	BusinessSeconds int64
 	// Priority is the case's priority after the event.
 	Priority Priority
+	// Language is the language of the customer message that caused the
+	// event (ISO 639-1), empty when unknown or for other events.
+	Language string
 }
 
 // Validate reports what makes e unusable to rebuild a tracker.

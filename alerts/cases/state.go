@@ -27,6 +27,9 @@ type CaseState struct {
 	CustomerID string
 	// Status is open or resolved.
 	Status Status
+	// Language is the customer's language: that of their latest message
+	// whose language is known.
+	Language string
 	// Priority is the highest priority of the customer's messages,
 	// lowered from complaint to normal by a not_complaint action.
 	Priority Priority

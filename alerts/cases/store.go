@@ -63,6 +63,7 @@ func toRow(e *Event) storage.CaseEvent {
 		CustomerID: e.CustomerID, ConversationID: e.ConversationID, Event: string(e.Event), At: e.At,
 		Actor: e.Actor, MessageID: string(e.MessageID), Reason: e.Reason,
 		CalendarSeconds: e.CalendarSeconds, BusinessSeconds: e.BusinessSeconds, Priority: string(e.Priority),
+		Language: e.Language,
 	}
 }
 
@@ -75,6 +76,7 @@ func fromRows(rows []storage.CaseEvent) []Event {
 			CustomerID: r.CustomerID, ConversationID: r.ConversationID, Event: EventKind(r.Event), At: r.At.UTC(),
 			Actor: r.Actor, MessageID: message.ID(r.MessageID), Reason: r.Reason,
 			CalendarSeconds: r.CalendarSeconds, BusinessSeconds: r.BusinessSeconds, Priority: Priority(r.Priority),
+			Language: r.Language,
 		}
 	}
 	return out

@@ -43,6 +43,9 @@ type Tracker struct {
 	byConv     map[convKey][]string
 	byCustomer map[custKey][]string
 	open       map[string]int // open cases per brand
+	// idle holds the idle deadlines of open cases, expire the ends of the
+	// reopen windows of resolved ones.
+	idle, expire deadlines
 }
 
 type convKey struct {
@@ -86,6 +89,7 @@ func (t *Tracker) reset() {
 		t.metrics.open.WithLabelValues(b).Set(0)
 	}
 	t.open = make(map[string]int)
+	t.idle, t.expire = nil, nil
 }
 
 // InitializeFor pre-creates the metric series of a brand on its channels,
@@ -354,25 +358,29 @@ func (t *Tracker) Apply(a Action) ([]Event, error) {
 func (t *Tracker) Tick(now time.Time) []Event {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var due []*caseData
-	for _, c := range t.cases {
-		if c.state.Open() && !c.state.IdleAt.After(now) {
-			due = append(due, c)
-		}
-	}
-	slices.SortFunc(due, func(a, b *caseData) int {
-		return cmp.Or(a.state.IdleAt.Compare(b.state.IdleAt), cmp.Compare(a.state.ID, b.state.ID))
-	})
+	due := t.idle.popDue(now, t.idleValid)
 	out := make([]Event, 0, len(due))
-	for _, c := range due {
-		out = append(out, t.emitAction(c, EventResolved, c.state.IdleAt, ActorSystem, ReasonIdle, c.state.Priority))
+	for _, d := range due {
+		c := t.cases[d.id]
+		out = append(out, t.emitAction(c, EventResolved, d.at, ActorSystem, ReasonIdle, c.state.Priority))
 	}
-	for _, c := range t.cases {
-		if !c.state.Open() && !c.state.ResolvedAt.Add(t.cfg.ReopenWindow).After(now) {
-			t.remove(c)
-		}
+	for _, d := range t.expire.popDue(now, t.expireValid) {
+		t.remove(t.cases[d.id])
 	}
 	return out
+}
+
+// idleValid reports whether d is the current idle deadline of an open
+// case.
+func (t *Tracker) idleValid(d deadline) bool {
+	c := t.cases[d.id]
+	return c != nil && c.state.Open() && c.state.IdleAt.Equal(d.at)
+}
+
+// expireValid reports whether d ends the reopen window of a resolved case.
+func (t *Tracker) expireValid(d deadline) bool {
+	c := t.cases[d.id]
+	return c != nil && !c.state.Open() && c.state.ResolvedAt.Add(t.cfg.ReopenWindow).Equal(d.at)
 }
 
 // NextIdle returns the earliest idle deadline of the open cases, and false
@@ -380,13 +388,8 @@ func (t *Tracker) Tick(now time.Time) []Event {
 func (t *Tracker) NextIdle() (time.Time, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var next time.Time
-	for _, c := range t.cases {
-		if c.state.Open() && (next.IsZero() || c.state.IdleAt.Before(next)) {
-			next = c.state.IdleAt
-		}
-	}
-	return next, !next.IsZero()
+	d, ok := t.idle.peek(t.idleValid)
+	return d.at, ok
 }
 
 // Open returns the open cases, oldest first: each with its running clocks
@@ -442,7 +445,7 @@ func (t *Tracker) CaseOf(id message.ID) (CaseState, bool) {
 // emitNew emits the opened event of a new case.
 func (t *Tracker) emitNew(c *caseData, m *message.Message, at time.Time) Event {
 	ev := t.event(c, EventOpened, at, m.Author.ID, "", PriorityOf(m))
-	ev.MessageID, ev.ConversationID = m.ID, m.ConversationID
+	ev.MessageID, ev.ConversationID, ev.Language = m.ID, m.ConversationID, m.Lang
 	ev.ID = eventID(ev.CaseID, ev.Seq, ev.Event, ev.MessageID)
 	t.cases[c.state.ID] = c
 	t.apply(&ev)
@@ -454,6 +457,9 @@ func (t *Tracker) emitNew(c *caseData, m *message.Message, at time.Time) Event {
 func (t *Tracker) emit(c *caseData, kind EventKind, at time.Time, m *message.Message, p Priority) Event {
 	ev := t.event(c, kind, at, m.Author.ID, "", p)
 	ev.MessageID, ev.ConversationID = m.ID, m.ConversationID
+	if m.Direction == message.DirectionInbound {
+		ev.Language = m.Lang
+	}
 	ev.ID = eventID(ev.CaseID, ev.Seq, ev.Event, ev.MessageID)
 	t.apply(&ev)
 	t.metrics.observe(&ev)
@@ -501,6 +507,9 @@ func (t *Tracker) apply(ev *Event) {
 	wasOpen := s.Open()
 	s.Seq = ev.Seq
 	s.Priority = ev.Priority
+	if ev.Language != "" {
+		s.Language = ev.Language
+	}
 	if ev.MessageID != "" {
 		if _, ok := t.byMessage[ev.MessageID]; !ok {
 			t.byMessage[ev.MessageID] = s.ID
@@ -546,9 +555,16 @@ func (t *Tracker) apply(ev *Event) {
 			s.Waiting = sla.FirstResponse
 		}
 	}
-	s.IdleAt = time.Time{}
+	idleAt := time.Time{}
 	if s.Open() {
-		s.IdleAt = s.LastInboundAt.Add(t.cfg.IdleResolve)
+		idleAt = s.LastInboundAt.Add(t.cfg.IdleResolve)
+		if !idleAt.Equal(s.IdleAt) {
+			t.idle.push(idleAt, s.ID)
+		}
+	}
+	s.IdleAt = idleAt
+	if ev.Event == EventResolved {
+		t.expire.push(s.ResolvedAt.Add(t.cfg.ReopenWindow), s.ID)
 	}
 	if s.Open() != wasOpen {
 		d := 1
