@@ -19,7 +19,7 @@ import (
 
 // EventStore stores case events; the case_events table.
 type EventStore interface {
-	InsertEvents(ctx context.Context, events []cases.Event) error
+	Insert(ctx context.Context, events []cases.Event) error
 }
 
 // Feedback is a classifier correction from an agent's button.
@@ -67,7 +67,6 @@ type Engine struct {
 	pending []cases.Event                                // events not yet stored
 	active  map[string]map[alert.Fingerprint]alert.Alert // firing alerts per case id; "" for storms
 	due     map[string]time.Time                         // when a case's alerts may change by the clock
-	lang    map[string]string                            // case id -> the customer's language
 	inbound map[string][]message.ID                      // case id -> recent customer messages
 	storm   *rules.StormWindow
 	trolls  map[message.ID]time.Time // troll messages counted, against redeliveries
@@ -106,7 +105,7 @@ func New(opts Options) (*Engine, error) {
 	return &Engine{
 		opts: opts, logger: opts.Logger.With("component", "alerts"), metrics: newMetrics(opts.Registerer),
 		active: map[string]map[alert.Fingerprint]alert.Alert{}, due: map[string]time.Time{},
-		lang: map[string]string{}, inbound: map[string][]message.ID{},
+		inbound: map[string][]message.ID{},
 		storm: rules.NewStormWindow(opts.Storm), trolls: map[message.ID]time.Time{},
 	}, nil
 }
@@ -119,7 +118,7 @@ func (e *Engine) Rebuild(ctx context.Context, events []cases.Event) error {
 	}
 	e.mu.Lock()
 	for i := range events {
-		e.noteEvent(&events[i], nil)
+		e.noteEvent(&events[i])
 	}
 	e.mu.Unlock()
 	if err := e.tick(ctx, e.opts.Now(), true); err != nil {
@@ -137,14 +136,12 @@ func (e *Engine) Observe(ctx context.Context, msgs []message.Message) error {
 	events := e.opts.Tracker.Observe(msgs...)
 	now := e.opts.Now()
 	e.mu.Lock()
-	byID := make(map[message.ID]*message.Message, len(msgs))
 	for i := range msgs {
-		byID[msgs[i].ID] = &msgs[i]
 		e.countTroll(&msgs[i], now)
 	}
 	touched := map[string]bool{}
 	for i := range events {
-		e.noteEvent(&events[i], byID)
+		e.noteEvent(&events[i])
 		touched[events[i].CaseID] = true
 	}
 	e.pending = append(e.pending, events...)
@@ -181,14 +178,11 @@ func (e *Engine) countTroll(m *message.Message, now time.Time) {
 	}
 }
 
-// noteEvent remembers what the rules and feedback need beyond the case
-// state: the customer's language and their recent messages.
-func (e *Engine) noteEvent(ev *cases.Event, msgs map[message.ID]*message.Message) {
+// noteEvent remembers what feedback needs beyond the case state: the
+// customer's recent messages.
+func (e *Engine) noteEvent(ev *cases.Event) {
 	if ev.MessageID == "" || ev.Actor != ev.CustomerID {
 		return
-	}
-	if m := msgs[ev.MessageID]; m != nil && m.Lang != "" {
-		e.lang[ev.CaseID] = m.Lang
 	}
 	ids := append(e.inbound[ev.CaseID], ev.MessageID)
 	if len(ids) > maxInboundPerCase {
@@ -206,7 +200,7 @@ func (e *Engine) flush(ctx context.Context) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	if err := e.opts.Events.InsertEvents(ctx, batch); err != nil {
+	if err := e.opts.Events.Insert(ctx, batch); err != nil {
 		e.mu.Lock()
 		e.pending = append(batch, e.pending...)
 		e.mu.Unlock()
@@ -226,7 +220,7 @@ func (e *Engine) evaluate(ids map[string]bool, now time.Time) {
 		var firing []alert.Alert
 		var next time.Time
 		if ok {
-			firing, next = e.opts.Rules.Case(&st, e.lang[id], now)
+			firing, next = e.opts.Rules.Case(&st, st.Language, now)
 		}
 		out = append(out, e.diff(id, firing, now)...)
 		if next.IsZero() {
@@ -235,7 +229,6 @@ func (e *Engine) evaluate(ids map[string]bool, now time.Time) {
 			e.due[id] = next
 		}
 		if !ok || !st.Open() {
-			delete(e.lang, id)
 			delete(e.inbound, id)
 		}
 		e.mu.Unlock()

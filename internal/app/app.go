@@ -57,6 +57,7 @@ type App struct {
 	collectors []vcollectors.Collector
 	handlers   map[string]http.Handler
 	listener   net.Listener
+	alerts     *alerting // nil when alerts are off
 	closeOnce  sync.Once
 }
 
@@ -102,6 +103,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		return nil, fmt.Errorf("storage writer: %w", err)
 	}
 	a.processor = process.New(a.stream, a.writer, opts.Classifier, cfg.Processor.Workers, a.logger, a.reg)
+	if err = a.buildAlerts(ctx); err != nil {
+		return nil, err
+	}
 	if err = a.buildCollectors(); err != nil {
 		return nil, err
 	}
@@ -154,6 +158,16 @@ func (a *App) Run(ctx context.Context) error {
 
 	procDone := make(chan error, 1)
 	go func() { procDone <- a.processor.Run(procCtx) }()
+	// The alerts stage outlives the processor, which hands it messages
+	// until its last ack.
+	alertsCtx, stopAlerts := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopAlerts()
+	var alertsG errgroup.Group
+	if a.alerts != nil {
+		for _, run := range a.alerts.run(alertsCtx) {
+			alertsG.Go(func() error { return run(alertsCtx) })
+		}
+	}
 
 	g, gctx := errgroup.WithContext(intakeCtx)
 	if a.listener != nil {
@@ -206,10 +220,12 @@ func (a *App) Run(ctx context.Context) error {
 	// Intake has stopped; now the processor flushes its last batch and acks.
 	stopProc()
 	procErr := <-procDone
+	stopAlerts()
+	alertsErr := alertsG.Wait()
 	if a.opts.Status != nil {
 		a.printStatus(context.WithoutCancel(ctx))
 	}
-	return errors.Join(runErr, procErr)
+	return errors.Join(runErr, procErr, alertsErr)
 }
 
 // waitDrained returns once the processor's consumer has nothing pending or

@@ -144,7 +144,7 @@ func TestMigrate(t *testing.T) {
 	}
 	require.NoError(t, rows.Err())
 	rows.Close()
-	require.Equal(t, []uint32{1, 2, 3, 4}, versions)
+	require.Equal(t, []uint32{1, 2, 3, 4, 5}, versions)
 
 	var raw uint64
 	require.NoError(t, db.Conn.QueryRow(ctx, "SELECT count() FROM "+db.Database+".schema_migrations").Scan(&raw))

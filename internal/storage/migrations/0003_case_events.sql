@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS {{.DB}}.case_events (
     calendar_seconds Int64,
     business_seconds Int64,
     priority {{.Enum}},
+    language {{.Enum}},
     inserted_at DateTime
 )
 ENGINE = ReplacingMergeTree(inserted_at)
