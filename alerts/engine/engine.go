@@ -106,7 +106,7 @@ func New(opts Options) (*Engine, error) {
 		opts: opts, logger: opts.Logger.With("component", "alerts"), metrics: newMetrics(opts.Registerer),
 		active: map[string]map[alert.Fingerprint]alert.Alert{}, due: map[string]time.Time{},
 		inbound: map[string][]message.ID{},
-		storm: rules.NewStormWindow(opts.Storm), trolls: map[message.ID]time.Time{},
+		storm:   rules.NewStormWindow(opts.Storm), trolls: map[message.ID]time.Time{},
 	}, nil
 }
 

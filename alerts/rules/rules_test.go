@@ -173,7 +173,7 @@ func TestStormWindow(t *testing.T) {
 	require.Len(t, got, 1)
 	require.Equal(t, "acme", got[0].Labels[alert.LabelBrand])
 	require.Equal(t, t0, got[0].StartsAt)
-	require.Equal(t, got[0].Fingerprint(), w.Alerts(t0.Add(4*time.Minute))[0].Fingerprint())
+	require.Equal(t, got[0].Fingerprint(), w.Alerts(t0.Add(4 * time.Minute))[0].Fingerprint())
 	require.Empty(t, w.Alerts(t0.Add(10*time.Minute+time.Second)), "the first message left the window")
 }
 
