@@ -159,7 +159,7 @@ func TestMigrate(t *testing.T) {
 		tables = append(tables, s)
 	}
 	rows.Close()
-	require.Equal(t, []string{"case_events", "labels", "messages", "notification_log", "schema_migrations", "silences"}, tables)
+	require.Equal(t, []string{"case_events", "labels", "messages", "notification_log", "notifications", "schema_migrations", "silences"}, tables)
 }
 
 func TestMigrateSchemaTooNew(t *testing.T) {
