@@ -176,9 +176,10 @@ func fail(code int, msg string, details ...string) *apiError {
 	return &apiError{code: code, msg: msg, details: details}
 }
 
-// internal is a 500 whose cause is logged, not sent.
-func internal(msg string, err error) *apiError {
-	return &apiError{code: http.StatusInternalServerError, msg: msg, err: err}
+// internal is a 500 whose cause is logged, not sent: what names the
+// operation that failed.
+func internal(what string, err error) *apiError {
+	return &apiError{code: http.StatusInternalServerError, msg: what + ": internal error; the server log has the cause", err: err}
 }
 
 // ServeHTTP authenticates the request, serves it and counts it.
@@ -196,7 +197,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.mux.ServeHTTP(sw, r)
 	} else {
 		hdr.Set("WWW-Authenticate", `Bearer realm="vigia"`)
-		h.writeError(sw, r, label, fail(http.StatusUnauthorized, "missing or wrong bearer token: send Authorization: Bearer <token>"))
+		h.writeError(sw, label, fail(http.StatusUnauthorized, "missing or wrong bearer token: send Authorization: Bearer <token>"))
 	}
 	if sw.code == 0 {
 		sw.code = http.StatusOK
@@ -221,7 +222,7 @@ func (h *Handler) endpoint(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, aerr := rt.serve(w, r)
 		if aerr != nil {
-			h.writeError(w, r, rt.pattern, aerr)
+			h.writeError(w, rt.pattern, aerr)
 			return
 		}
 		writeJSON(w, rt.success, body)
@@ -234,18 +235,18 @@ func (h *Handler) unmatched(w http.ResponseWriter, r *http.Request) {
 	if _, path := h.paths.Handler(r); path != "" {
 		allow := h.allow[path]
 		w.Header().Set("Allow", allow)
-		h.writeError(w, r, routeUnmatched, fail(http.StatusMethodNotAllowed,
+		h.writeError(w, routeUnmatched, fail(http.StatusMethodNotAllowed,
 			fmt.Sprintf("method %s not allowed on %s; use %s", r.Method, path, allow)))
 		return
 	}
-	h.writeError(w, r, routeUnmatched, fail(http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path+"; see docs/api.md"))
+	h.writeError(w, routeUnmatched, fail(http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path+"; see docs/api.md"))
 }
 
-func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, route string, e *apiError) {
+func (h *Handler) writeError(w http.ResponseWriter, route string, e *apiError) {
 	if e.code >= 500 {
 		h.logger.Warn("api request failed", "route", route, "code", e.code, "err", e.err)
 	} else {
-		h.logger.Debug("api request rejected", "route", route, "code", e.code, "method", r.Method)
+		h.logger.Debug("api request rejected", "route", route, "code", e.code)
 	}
 	writeJSON(w, e.code, Error{Error: e.msg, Details: e.details})
 }

@@ -1,10 +1,13 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -388,7 +391,8 @@ func TestCases(t *testing.T) {
 	f.cases.err = fmt.Errorf("query case state: connection refused")
 	r = f.api(t, "GET", "/api/v1/cases", "")
 	require.Equal(t, http.StatusInternalServerError, r.code)
-	require.Equal(t, "list cases", decode[httpapi.Error](t, r).Error, "the cause is logged, not sent")
+	require.Equal(t, "list cases: internal error; the server log has the cause", decode[httpapi.Error](t, r).Error)
+	require.NotContains(t, r.body, "connection refused", "the cause is logged, not sent")
 }
 
 // normalizeCases puts times in UTC so that whole structs compare.
@@ -498,4 +502,29 @@ func TestMetrics(t *testing.T) {
 func TestNewRequiresTokenAndSilences(t *testing.T) {
 	_, err := httpapi.New(httpapi.Options{MaxBodyBytes: -1})
 	require.EqualError(t, err, "new api handler: token: required\nsilences: required\nmax body bytes: -1: must not be negative")
+}
+
+// failingStore is a silence.Store whose writes fail, as ClickHouse does
+// while it is down.
+type failingStore struct{}
+
+func (failingStore) Load(context.Context) ([]silence.Silence, error) { return nil, nil }
+
+func (failingStore) Save(context.Context, silence.Silence) error {
+	return errors.New("insert silence into vigia.silences: dial tcp 127.0.0.1:19000: connection refused")
+}
+
+func TestStoreFailureIsLoggedNotSent(t *testing.T) {
+	var logs bytes.Buffer
+	f := newFixture(t, func(o *httpapi.Options) {
+		o.Silences = silence.New(silence.Options{Store: failingStore{}})
+		o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	r := f.api(t, "POST", "/api/v1/silences", validSilence)
+	require.Equal(t, http.StatusInternalServerError, r.code)
+	require.Equal(t, "add silence: internal error; the server log has the cause", decode[httpapi.Error](t, r).Error)
+	require.NotContains(t, r.body, "connection refused")
+	require.Contains(t, logs.String(), `msg="api request failed" component=api route="POST /api/v1/silences" code=500`)
+	require.Contains(t, logs.String(), "connection refused")
+	require.NotContains(t, logs.String(), token)
 }
