@@ -45,7 +45,9 @@ func TestChdbCaseEvents(t *testing.T) {
 	e.exec(insert + strings.Join(rows, "\n"))
 	e.exec(insert + rows[4]) // a retried insert
 
-	bind := func(q string, at time.Time) string { return strings.Replace(q, "?", strconv.FormatInt(at.Unix(), 10), 1) }
+	bind := func(q string, at time.Time) string {
+		return strings.Replace(q, "?", strconv.FormatInt(at.Unix(), 10), 1)
+	}
 	var loaded []string
 	for _, r := range e.rows(bind(LoadCaseEventsSQL(db), t0.Add(-time.Hour))) {
 		loaded = append(loaded, r["case_id"].(string)+"/"+r["event"].(string))
