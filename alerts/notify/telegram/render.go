@@ -52,25 +52,37 @@ func escape(s string) string {
 }
 
 // escapeCut escapes s and cuts it to at most budget UTF-16 units, never
-// inside a rune or an entity, ending with "…" when cut.
+// inside a rune or an entity, ending with "…" when cut. Invalid UTF-8
+// becomes U+FFFD. It reads no more of s than it keeps.
 func escapeCut(s string, budget int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	full := escape(s)
-	if units(full) <= budget {
-		return full
-	}
 	var b strings.Builder
-	n := 0
+	n, fit := 0, 0 // units written; bytes of b that leave room for "…"
 	for _, r := range s {
-		piece := escape(string(r))
-		if n+units(piece)+1 > budget { // keep room for "…"
-			break
+		var piece string
+		switch r {
+		case '&':
+			piece = "&amp;"
+		case '<':
+			piece = "&lt;"
+		case '>':
+			piece = "&gt;"
+		case '"':
+			piece = "&quot;"
+		default:
+			piece = string(r) // utf8.RuneError for invalid bytes
+		}
+		w := units(piece)
+		if n+w > budget {
+			if budget < 1 {
+				return ""
+			}
+			return b.String()[:fit] + "…"
 		}
 		b.WriteString(piece)
-		n += units(piece)
-	}
-	if budget > 0 {
-		b.WriteString("…")
+		n += w
+		if n <= budget-1 {
+			fit = b.Len()
+		}
 	}
 	return b.String()
 }
@@ -131,7 +143,7 @@ func render(c notify.Content, total int, buttons bool) post {
 		room := MaxMessageLength - moreTrailerBudget - units(out)
 		block := renderItem(i+1, it, textBudget)
 		if over := units(block) - room; over > 0 {
-			budget := min(textBudget, units(escape(it.Text))) - over
+			budget := units(escapeCut(it.Text, textBudget)) - over
 			if it.Text == "" || budget < minTextBudget {
 				break
 			}

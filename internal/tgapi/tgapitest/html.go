@@ -21,13 +21,13 @@ type Entity struct {
 	Language string `json:"language,omitempty"`
 }
 
-// parseHTML parses text in the Bot API's HTML style
+// ParseHTML parses text in the Bot API's HTML style
 // (https://core.telegram.org/bots/api#html-style) into plain text and
 // entities, as Telegram does for parse_mode HTML. It is stricter than
 // Telegram in one way: every '<', '>' and '&' that is not part of a tag or
 // of a supported entity (&lt; &gt; &amp; &quot; and numeric ones) is an
 // error, since the documentation says they must be escaped.
-func parseHTML(s string) (string, []Entity, error) {
+func ParseHTML(s string) (string, []Entity, error) {
 	type open struct {
 		tag    string
 		entity Entity
@@ -186,7 +186,7 @@ func parseTag(raw string) (string, map[string]string, error) {
 			}
 			val, rest = rest[:sp], rest[sp:]
 		}
-		text, _, err := parseHTML(val)
+		text, _, err := ParseHTML(val)
 		if err != nil {
 			return "", nil, fmt.Errorf("attribute %q: %w", key, err)
 		}

@@ -731,7 +731,7 @@ func parseText(p map[string]string) (text string, entities []Entity, e *apiError
 	switch mode := p["parse_mode"]; strings.ToLower(mode) {
 	case "html":
 		var err error
-		text, entities, err = parseHTML(src)
+		text, entities, err = ParseHTML(src)
 		if err != nil {
 			return "", nil, badRequest("can't parse entities: %v", err)
 		}
