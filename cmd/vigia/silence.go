@@ -153,7 +153,7 @@ func (c *apiClient) explain(err error) error {
 			if c.flags.tokenFile != "" {
 				source = "--token-file " + c.flags.tokenFile
 			}
-			return fmt.Errorf("the API at %s rejected the token (401 Unauthorized): check %s against the server's api token", c.flags.url, source)
+			return fmt.Errorf("the API at %s rejected the token (401 Unauthorized): check %s against the server's alerts.api_token_env or alerts.api_token_file", c.flags.url, source)
 		}
 		return err
 	}

@@ -149,7 +149,7 @@ func TestSilenceWrongToken(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Empty(t, out)
 	require.Equal(t, "vigia silence: the API at "+api.url+" rejected the token (401 Unauthorized): "+
-		"check --token-env VIGIA_API_TOKEN against the server's api token\n", errOut)
+		"check --token-env VIGIA_API_TOKEN against the server's alerts.api_token_env or alerts.api_token_file\n", errOut)
 
 	file := filepath.Join(t.TempDir(), "token")
 	require.NoError(t, os.WriteFile(file, []byte("also-wrong\n"), 0o600))
