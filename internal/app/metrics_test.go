@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
+	notifylog "github.com/vigia-dev/vigia/alerts/notify/log"
 	"github.com/vigia-dev/vigia/collectors/replay"
 	"github.com/vigia-dev/vigia/collectors/simulate"
 	"github.com/vigia-dev/vigia/internal/storage"
@@ -36,6 +37,9 @@ func TestMetricsDocumentedAndLinted(t *testing.T) {
 	sc.Brands = []simulate.Brand{{Name: "acme", Handle: "AcmeHelp"}}
 	sc.Rate = 50
 	cfg.Collectors.Simulate = []simulate.Config{sc}
+	cfg.Alerts.Mode = "on" // every stage registers its metrics
+	cfg.Alerts.Receivers.Log = []notifylog.Config{{Name: "log"}}
+	cfg.Alerts.Route.Receiver = "log"
 	reg := prometheus.NewRegistry()
 	a, err := New(t.Context(), cfg, Options{Logger: testLogger(t), Registry: reg})
 	require.NoError(t, err)
