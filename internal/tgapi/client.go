@@ -255,14 +255,19 @@ func (c *Client) AnswerCallbackQuery(ctx context.Context, id, text string) error
 // types wanted ("message", "callback_query"); none keeps the previous
 // setting.
 func (c *Client) GetUpdates(ctx context.Context, offset int, timeout time.Duration, allowed ...string) ([]Update, error) {
-	cfg := tgbotapi.UpdateConfig{Offset: offset, Limit: MaxUpdatesPerCall, Timeout: int(timeout / time.Second), AllowedUpdates: allowed}
+	// Built here rather than with tgbotapi.UpdateConfig, which sends
+	// allowed_updates=null when none are given.
+	p := tgbotapi.Params{}
+	p.AddNonZero("offset", offset)
+	p.AddNonZero("limit", MaxUpdatesPerCall)
+	p.AddNonZero("timeout", int(timeout/time.Second))
+	if len(allowed) > 0 {
+		if err := p.AddInterface("allowed_updates", allowed); err != nil {
+			return nil, fmt.Errorf("get updates from offset %d: encode allowed updates: %w", offset, err)
+		}
+	}
 	var updates []Update
-	err := c.call(ctx, "getUpdates", timeout, func(bot *tgbotapi.BotAPI) error {
-		var err error
-		updates, err = bot.GetUpdates(cfg)
-		return err
-	})
-	if err != nil {
+	if err := c.request(ctx, "getUpdates", timeout, p, &updates); err != nil {
 		return nil, fmt.Errorf("get updates from offset %d: %w", offset, err)
 	}
 	return updates, nil

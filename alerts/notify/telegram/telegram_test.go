@@ -551,3 +551,23 @@ func TestMetricsLint(t *testing.T) {
 	require.Empty(t, problems)
 	require.Equal(t, 2*4*(1+len(notify.Reasons())), testutil.CollectAndCount(f.reg, "vigia_notify_telegram_requests_total"))
 }
+
+// TestRunActionsWrongToken: a revoked token is retried with backoff, not
+// returned, and logged once, without the token.
+func TestRunActionsWrongToken(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := tgapitest.NewInProcess(t, "1:the-real-token")
+		f := newFixtureOn(t, srv, "http://tgapitest.invalid", nil)
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- f.r.RunActions(ctx, newRecorder()) }()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		cancel()
+		require.NoError(t, <-done)
+		require.Greater(t, testutil.ToFloat64(f.r.metrics.pollErrors), 3.0)
+		require.Equal(t, 1, strings.Count(f.logs.String(), "telegram actions poll failed"))
+		require.Contains(t, f.logs.String(), "401 Unauthorized")
+		require.NotContains(t, f.logs.String(), "SECRET_token")
+	})
+}
