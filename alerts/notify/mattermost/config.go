@@ -58,7 +58,7 @@ func (c Config) Validate() error {
 		bad("name", `""`, "must not be empty")
 	}
 	if err := checkURL(c.URL); err != nil {
-		bad("url", fmt.Sprintf("%q", c.URL), "want the server's base URL, http(s)://host[:port][/path]")
+		bad("url", fmt.Sprintf("%q", shownURL(c.URL)), "want the server's base URL, http(s)://host[:port][/path], without credentials")
 	}
 	switch {
 	case c.BotTokenEnv != "" && c.BotTokenFile != "":
@@ -73,13 +73,21 @@ func (c Config) Validate() error {
 	}
 	if c.ActionURL != "" {
 		if err := checkURL(c.ActionURL); err != nil {
-			bad("action_url", fmt.Sprintf("%q", c.ActionURL), "want Vigía's action endpoint as an absolute http(s) URL, or empty for no buttons")
+			bad("action_url", fmt.Sprintf("%q", shownURL(c.ActionURL)), "want Vigía's action endpoint as an absolute http(s) URL, or empty for no buttons")
 		}
 	}
 	if c.Timeout <= 0 || c.Timeout > MaxTimeout {
 		bad("timeout", fmt.Sprintf("%q", c.Timeout), fmt.Sprintf("must be positive and at most %s", MaxTimeout))
 	}
 	return errors.Join(errs...)
+}
+
+// shownURL is s with any password masked, for error messages.
+func shownURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return s
 }
 
 func checkURL(s string) error {
