@@ -64,6 +64,7 @@ func generate(t testing.TB, seed uint64, n int) []input {
 			m := message.Message{
 				ID: message.NewID(message.ChannelX, ext), Brand: b, Channel: message.ChannelX, Kind: message.KindMention,
 				Direction: message.DirectionInbound, Author: message.Author{ID: customer}, CreatedAt: now, ConversationID: ext,
+				Lang: []string{"es", "en", ""}[rng.IntN(3)],
 			}
 			if rng.IntN(3) == 0 {
 				m.ID, m.Channel, m.Kind, m.ConversationID = message.NewID(message.ChannelTelegram, ext), message.ChannelTelegram, message.KindDM, "chat-"+customer

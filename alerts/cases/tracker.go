@@ -114,7 +114,7 @@ func (t *Tracker) Observe(msgs ...message.Message) []Event {
 }
 
 func (t *Tracker) observe(m *message.Message) (Event, bool) {
-	if m.ID == "" || m.Brand == "" || m.Author.ID == "" || m.CreatedAt.IsZero() || !m.Direction.Valid() {
+	if m.ID == "" || m.Brand == "" || m.Author.ID == "" || m.CreatedAt.IsZero() || !m.Direction.Valid() || !m.Channel.Valid() {
 		t.metrics.ignored.WithLabelValues(ignoredInvalid).Inc()
 		return Event{}, false
 	}

@@ -16,7 +16,7 @@ func caseEvent(c string, seq uint32, event string, d time.Duration, brand, custo
 	return storage.CaseEvent{
 		ID: c + "-" + string(rune('0'+seq)), CaseID: c, Seq: seq, Brand: brand, Channel: "x", CustomerID: customer,
 		ConversationID: "conv-" + c, Event: event, At: t0.Add(d), Actor: customer, MessageID: "x:" + c + string(rune('0'+seq)),
-		CalendarSeconds: seconds, BusinessSeconds: seconds / 2, Priority: "normal",
+		CalendarSeconds: seconds, BusinessSeconds: seconds / 2, Priority: "normal", Language: "es",
 	}
 }
 
@@ -90,9 +90,9 @@ func TestCaseEventsSQL(t *testing.T) {
 		want string
 	}{
 		{"insert", storage.InsertCaseEventsSQL("vigia"), "INSERT INTO vigia.case_events (id, case_id, seq, brand, channel, " +
-			"customer_id, conversation_id, event, at, actor, message_id, reason, calendar_seconds, business_seconds, priority, inserted_at)"},
+			"customer_id, conversation_id, event, at, actor, message_id, reason, calendar_seconds, business_seconds, priority, language, inserted_at)"},
 		{"history", storage.CaseHistorySQL("vigia"), "SELECT id, case_id, seq, brand, channel, customer_id, conversation_id, event, at, " +
-			"actor, message_id, reason, calendar_seconds, business_seconds, priority FROM vigia.case_events FINAL " +
+			"actor, message_id, reason, calendar_seconds, business_seconds, priority, language FROM vigia.case_events FINAL " +
 			"WHERE brand = ? AND customer_id = ? ORDER BY at, case_id, seq"},
 	}
 	for _, tt := range tests {
