@@ -16,12 +16,14 @@ import (
 	"github.com/vigia-dev/vigia/alerts/engine"
 	"github.com/vigia-dev/vigia/alerts/inhibit"
 	"github.com/vigia-dev/vigia/alerts/notify"
+	notifymattermost "github.com/vigia-dev/vigia/alerts/notify/mattermost"
 	"github.com/vigia-dev/vigia/alerts/route"
 	"github.com/vigia-dev/vigia/alerts/rules"
 	"github.com/vigia-dev/vigia/alerts/silence"
 	"github.com/vigia-dev/vigia/alerts/sla"
 	"github.com/vigia-dev/vigia/alerts/timeinterval"
 	"github.com/vigia-dev/vigia/internal/config"
+	"github.com/vigia-dev/vigia/internal/httpapi"
 	"github.com/vigia-dev/vigia/internal/message"
 	"github.com/vigia-dev/vigia/internal/storage"
 )
@@ -37,7 +39,13 @@ type alerting struct {
 	signer     *notify.Signer
 	receivers  []notify.Receiver
 	apiToken   config.Secret
+	// actionLoops poll chat platforms for button presses (Telegram).
+	actionLoops []func(context.Context) error
 }
+
+// MattermostActionPath is where Mattermost buttons call back: a
+// Mattermost receiver's action_url is <public_url> + this path.
+const MattermostActionPath = "/api/v1/actions/mattermost"
 
 // buildAlerts wires cases, rules, routing and receivers when alerts are on,
 // restores the case state from ClickHouse and makes the processor hand
@@ -143,6 +151,25 @@ func (a *App) buildAlerts(ctx context.Context) error {
 	}
 	a.logger.Info("cases restored", "events", len(stored), "open_cases", len(al.tracker.Open()))
 	a.processor.SetObserver(al.engine)
+	if len(cfg.Alerts.Receivers.Mattermost) > 0 {
+		h, err := notifymattermost.NewActionHandler(al.signer, al.engine, notifymattermost.ActionOptions{
+			Logger: a.logger.With("component", "actions"), Registerer: a.reg})
+		if err != nil {
+			return err
+		}
+		a.handlers["POST "+MattermostActionPath] = h
+	}
+	if !al.apiToken.IsZero() {
+		api, err := httpapi.New(httpapi.Options{Token: []byte(al.apiToken.Reveal()), Silences: al.silencer,
+			Logger: a.logger.With("component", "api"), Registerer: a.reg})
+		if err != nil {
+			return err
+		}
+		a.handlers["/api/v1/"] = api
+	}
+	for _, tg := range a.telegram {
+		al.actionLoops = append(al.actionLoops, func(ctx context.Context) error { return tg.RunActions(ctx, al.engine) })
+	}
 	a.alerts = al
 	return nil
 }
@@ -189,7 +216,7 @@ func actionKey(cfg *config.Config) ([]byte, error) {
 // runAlerts runs the engine's clock, the dispatcher and the outbox until
 // ctx ends.
 func (al *alerting) run(ctx context.Context) []func(context.Context) error {
-	return []func(context.Context) error{al.engine.Run, al.dispatcher.Run, al.outbox.Run, al.recorder.Run}
+	return append([]func(context.Context) error{al.engine.Run, al.dispatcher.Run, al.outbox.Run, al.recorder.Run}, al.actionLoops...)
 }
 
 // feedbackStore writes agents' corrections into the labels table.

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
+	notifytelegram "github.com/vigia-dev/vigia/alerts/notify/telegram"
 	vcollectors "github.com/vigia-dev/vigia/collectors"
 	"github.com/vigia-dev/vigia/internal/config"
 	"github.com/vigia-dev/vigia/internal/process"
@@ -58,6 +59,7 @@ type App struct {
 	handlers   map[string]http.Handler
 	listener   net.Listener
 	alerts     *alerting // nil when alerts are off
+	telegram   []*notifytelegram.Receiver
 	closeOnce  sync.Once
 }
 

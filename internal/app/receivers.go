@@ -6,6 +6,8 @@ import (
 
 	"github.com/vigia-dev/vigia/alerts/notify"
 	notifylog "github.com/vigia-dev/vigia/alerts/notify/log"
+	notifymattermost "github.com/vigia-dev/vigia/alerts/notify/mattermost"
+	notifytelegram "github.com/vigia-dev/vigia/alerts/notify/telegram"
 	notifywebhook "github.com/vigia-dev/vigia/alerts/notify/webhook"
 	"github.com/vigia-dev/vigia/internal/config"
 )
@@ -13,7 +15,6 @@ import (
 // buildReceivers makes the configured receivers, one loop per kind, and
 // joins every failure. signer signs the chat buttons.
 func (a *App) buildReceivers(signer *notify.Signer) ([]notify.Receiver, error) {
-	_ = signer
 	rc := a.cfg.Alerts.Receivers
 	var out []notify.Receiver
 	var errs []error
@@ -38,6 +39,17 @@ func (a *App) buildReceivers(signer *notify.Signer) ([]notify.Receiver, error) {
 			key = []byte(secret.Reveal())
 		}
 		r, err := notifywebhook.New(c, key)
+		add(r, err)
+	}
+	for _, c := range rc.Telegram {
+		r, err := notifytelegram.New(c, a.logger.With("component", "notify"), a.reg)
+		if err == nil {
+			a.telegram = append(a.telegram, r)
+		}
+		add(r, err)
+	}
+	for _, c := range rc.Mattermost {
+		r, err := notifymattermost.New(c, notifymattermost.Options{Signer: signer, Logger: a.logger.With("component", "notify"), Registerer: a.reg})
 		add(r, err)
 	}
 	return out, errors.Join(errs...)

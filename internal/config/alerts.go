@@ -7,6 +7,8 @@ import (
 	"github.com/vigia-dev/vigia/alerts/cases"
 	"github.com/vigia-dev/vigia/alerts/inhibit"
 	notifylog "github.com/vigia-dev/vigia/alerts/notify/log"
+	notifymattermost "github.com/vigia-dev/vigia/alerts/notify/mattermost"
+	notifytelegram "github.com/vigia-dev/vigia/alerts/notify/telegram"
 	notifywebhook "github.com/vigia-dev/vigia/alerts/notify/webhook"
 	"github.com/vigia-dev/vigia/alerts/route"
 	"github.com/vigia-dev/vigia/alerts/rules"
@@ -51,8 +53,10 @@ type Alerts struct {
 // Receivers are the configured notification destinations, one list per
 // kind.
 type Receivers struct {
-	Log     []notifylog.Config     `yaml:"log"`
-	Webhook []notifywebhook.Config `yaml:"webhook"`
+	Log        []notifylog.Config        `yaml:"log"`
+	Webhook    []notifywebhook.Config    `yaml:"webhook"`
+	Telegram   []notifytelegram.Config   `yaml:"telegram"`
+	Mattermost []notifymattermost.Config `yaml:"mattermost"`
 }
 
 // Names returns every receiver name, in configuration order.
@@ -62,6 +66,12 @@ func (r Receivers) Names() []string {
 		out = append(out, x.Name)
 	}
 	for _, x := range r.Webhook {
+		out = append(out, x.Name)
+	}
+	for _, x := range r.Telegram {
+		out = append(out, x.Name)
+	}
+	for _, x := range r.Mattermost {
 		out = append(out, x.Name)
 	}
 	return out
@@ -129,6 +139,12 @@ func (a Alerts) validate(brands []string) []error {
 	}
 	for i, r := range a.Receivers.Webhook {
 		add(fmt.Sprintf("alerts.receivers.webhook[%d].", i), r.Validate())
+	}
+	for i, r := range a.Receivers.Telegram {
+		add(fmt.Sprintf("alerts.receivers.telegram[%d].", i), r.Validate())
+	}
+	for i, r := range a.Receivers.Mattermost {
+		add(fmt.Sprintf("alerts.receivers.mattermost[%d].", i), r.Validate())
 	}
 	if a.On() || a.Route.Receiver != "" || len(a.Route.Routes) > 0 {
 		add("alerts.route.", a.Route.Validate(names, intervals))

@@ -13,6 +13,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	notifylog "github.com/vigia-dev/vigia/alerts/notify/log"
+	notifymattermost "github.com/vigia-dev/vigia/alerts/notify/mattermost"
+	notifytelegram "github.com/vigia-dev/vigia/alerts/notify/telegram"
 	notifywebhook "github.com/vigia-dev/vigia/alerts/notify/webhook"
 	"github.com/vigia-dev/vigia/collectors/replay"
 	"github.com/vigia-dev/vigia/collectors/simulate"
@@ -109,6 +111,12 @@ func (c *Config) resolvePaths(baseDir string) {
 	}
 	for i := range c.Alerts.Receivers.Webhook {
 		abs(&c.Alerts.Receivers.Webhook[i].SecretFile)
+	}
+	for i := range c.Alerts.Receivers.Telegram {
+		abs(&c.Alerts.Receivers.Telegram[i].BotTokenFile)
+	}
+	for i := range c.Alerts.Receivers.Mattermost {
+		abs(&c.Alerts.Receivers.Mattermost[i].BotTokenFile)
 	}
 	if c.NATS.StoreDir == "" && c.DataDir != "" {
 		c.NATS.StoreDir = filepath.Join(c.DataDir, "nats")
@@ -293,8 +301,10 @@ func join(path, key string) string {
 // UnmarshalYAML decodes each receiver entry over that receiver's defaults.
 func (r *Receivers) UnmarshalYAML(n *yaml.Node) error {
 	var raw struct {
-		Log     []yaml.Node `yaml:"log"`
-		Webhook []yaml.Node `yaml:"webhook"`
+		Log        []yaml.Node `yaml:"log"`
+		Webhook    []yaml.Node `yaml:"webhook"`
+		Telegram   []yaml.Node `yaml:"telegram"`
+		Mattermost []yaml.Node `yaml:"mattermost"`
 	}
 	if err := n.Decode(&raw); err != nil {
 		return err
@@ -302,5 +312,7 @@ func (r *Receivers) UnmarshalYAML(n *yaml.Node) error {
 	var errs []error
 	r.Log = decodeEach(raw.Log, func() notifylog.Config { return notifylog.Config{} }, &errs)
 	r.Webhook = decodeEach(raw.Webhook, notifywebhook.DefaultConfig, &errs)
+	r.Telegram = decodeEach(raw.Telegram, notifytelegram.DefaultConfig, &errs)
+	r.Mattermost = decodeEach(raw.Mattermost, notifymattermost.DefaultConfig, &errs)
 	return typeErrors(errs)
 }

@@ -250,7 +250,7 @@ func TestChdb(t *testing.T) {
 			for _, r := range e.rows(AppliedMigrationsSQL(db)) {
 				applied = append(applied, toUint(t, r["version"]))
 			}
-			require.Equal(t, []uint64{1, 2, 3, 4}, applied)
+			require.Equal(t, []uint64{1, 2, 3, 4, 5}, applied)
 
 			ddl := e.rows("SELECT create_table_query AS q FROM system.tables WHERE database = '" + db + "' AND name = 'messages'")
 			require.Len(t, ddl, 1)
