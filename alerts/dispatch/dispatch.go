@@ -528,3 +528,40 @@ func commonLabels(as []alert.Alert) map[string]string {
 func groupID(key string, at time.Time) string {
 	return alert.LabelsFingerprint(map[string]string{"key": key, "at": at.UTC().Format(time.RFC3339Nano)}).String()
 }
+
+// Groups returns a snapshot of every group the dispatcher holds: each with
+// its key, receiver, labels and all its alerts (muted ones included, firing
+// first), and the ID and version of its last notification, if any. It is
+// for the API; it sends nothing.
+func (d *Dispatcher) Groups() []Group {
+	now := d.clock.Now()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]Group, 0, len(d.groups))
+	for _, g := range d.groups {
+		var firing, resolved []member
+		for fp, a := range g.alerts {
+			if a.Resolved(now) {
+				resolved = append(resolved, member{fp, a.Clone()})
+			} else {
+				firing = append(firing, member{fp, a.Clone()})
+			}
+		}
+		sortMembers(firing)
+		sortMembers(resolved)
+		grp := Group{
+			Key: g.key, Receiver: g.route.Receiver, RouteID: g.route.ID, Labels: maps.Clone(g.labels),
+			Alerts: make([]alert.Alert, 0, len(firing)+len(resolved)),
+		}
+		if !g.inflight {
+			grp.ID, grp.Version = g.last.GroupID, g.last.Version
+		}
+		for _, m := range slices.Concat(firing, resolved) {
+			grp.Alerts = append(grp.Alerts, m.a)
+		}
+		grp.CommonLabels = commonLabels(grp.Alerts)
+		out = append(out, grp)
+	}
+	slices.SortFunc(out, func(a, b Group) int { return cmp.Compare(a.Key, b.Key) })
+	return out
+}

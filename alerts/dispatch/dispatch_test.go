@@ -504,3 +504,26 @@ func TestNewValidates(t *testing.T) {
 	require.EqualError(t, err, `new dispatcher: notifier: required
 route {}/{a="b"}: time interval "nights": not defined`)
 }
+
+func TestGroupsSnapshot(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d, rec := start(t, Options{Route: newRoute(t, basic+"routes: [{matchers: [priority=urgent], receiver: oncall, group_wait: 0s}]\n")})
+		require.Empty(t, d.Groups())
+		d.Put(firing("c1", "priority", "urgent"), firing("c2"))
+		synctest.Wait()
+		groups := d.Groups()
+		require.Len(t, groups, 2)
+		byReceiver := map[string]Group{}
+		for _, g := range groups {
+			byReceiver[g.Receiver] = g
+		}
+		urgent := byReceiver["oncall"]
+		require.Equal(t, []string{"c1:firing"}, caseIDs(urgent))
+		notes := rec.take()
+		require.Len(t, notes, 1, "group_wait 0: only the urgent group is notified yet")
+		require.Equal(t, notes[0].g.ID, urgent.ID, "the snapshot names the post")
+		require.Equal(t, uint64(1), urgent.Version)
+		require.Equal(t, []string{"c2:firing"}, caseIDs(byReceiver["care"]))
+		require.Empty(t, byReceiver["care"].ID, "the other group waits 30s: no post yet")
+	})
+}
