@@ -131,12 +131,13 @@ func (a *App) buildAlerts(ctx context.Context) error {
 	}
 	publicURL := publicURL(cfg)
 	events := cases.NewStore(a.conn, db)
+	evaluator := rules.NewEvaluator(cfg.Alerts.Rules, calendarFor, func(id string) string {
+		return publicURL + "/api/v1/cases/" + id
+	})
 	al.engine, err = engine.New(engine.Options{
 		Tracker: al.tracker,
-		Rules: rules.NewEvaluator(cfg.Alerts.Rules, calendarFor, func(id string) string {
-			return publicURL + "/api/v1/cases/" + id
-		}),
-		Storm: cfg.Alerts.Rules.TrollStorm, Events: events, Feedback: &feedbackStore{a: a}, Sink: al.dispatcher,
+		Rules:   evaluator,
+		Storm:   cfg.Alerts.Rules.TrollStorm, Events: events, Feedback: &feedbackStore{a: a}, Sink: al.dispatcher,
 		Logger: a.logger, Registerer: a.reg,
 	})
 	if err != nil {
@@ -161,11 +162,13 @@ func (a *App) buildAlerts(ctx context.Context) error {
 	}
 	if !al.apiToken.IsZero() {
 		api, err := httpapi.New(httpapi.Options{Token: []byte(al.apiToken.Reveal()), Silences: al.silencer,
+			Alerts: al.dispatcher,
+			Cases:  &caseReader{tracker: al.tracker, store: events, rules: evaluator, calendars: calendarFor, now: time.Now},
 			Logger: a.logger.With("component", "api"), Registerer: a.reg})
 		if err != nil {
 			return err
 		}
-		a.handlers["/api/v1/"] = api
+		a.handlers[httpapi.Prefix] = api
 	}
 	for _, tg := range a.telegram {
 		al.actionLoops = append(al.actionLoops, func(ctx context.Context) error { return tg.RunActions(ctx, al.engine) })

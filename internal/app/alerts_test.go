@@ -13,6 +13,9 @@ import (
 
 	notifywebhook "github.com/vigia-dev/vigia/alerts/notify/webhook"
 	"github.com/vigia-dev/vigia/alerts/route"
+	"github.com/vigia-dev/vigia/alerts/rules"
+	"github.com/vigia-dev/vigia/alerts/sla"
+	"github.com/vigia-dev/vigia/internal/httpapi"
 	"github.com/vigia-dev/vigia/internal/storage/chtest"
 )
 
@@ -108,4 +111,81 @@ func TestUrgentMessageAlertsOnceAcrossRestart(t *testing.T) {
 		err := db.Conn.QueryRow(t.Context(), "SELECT count() FROM "+db.Database+".notifications WHERE status = 'sent' AND receiver = 'team'").Scan(&n)
 		return err == nil && n == 2
 	}, 10*time.Second, 100*time.Millisecond)
+}
+
+// TestAlertsAPI drives the running app through /api/v1: the case of an
+// urgent message is listed with its SLA clock, its history comes from
+// ClickHouse, its alert group is listed, and a silence added through the
+// API keeps the next urgent case of that brand out of the chat.
+func TestAlertsAPI(t *testing.T) {
+	db := chtest.New(t)
+	chat := &chatEndpoint{}
+	srv := httptest.NewServer(chat)
+	defer srv.Close()
+	cfg := testConfig(t, db)
+	cfg.Processor.Classify = "off"
+	cfg.Alerts.Mode = "on"
+	t.Setenv("VIGIA_TEST_API_TOKEN", "api-token-for-tests")
+	cfg.Alerts.APITokenEnv = "VIGIA_TEST_API_TOKEN"
+	hook := notifywebhook.DefaultConfig()
+	hook.Name, hook.URL = "team", srv.URL
+	cfg.Alerts.Receivers.Webhook = []notifywebhook.Config{hook}
+	zero, second := time.Duration(0), time.Second
+	cfg.Alerts.Route = route.Config{Receiver: "team", GroupBy: []string{"case_id"}, GroupWait: &zero, GroupInterval: &second}
+	cfg.Alerts.Rules.Policies = []rules.Policy{{Name: "all", Targets: []sla.Target{{Metric: sla.FirstResponse, Duration: time.Hour, Clock: sla.ClockCalendar}}}}
+	require.NoError(t, cfg.Validate())
+	a, _ := startApp(t, cfg, false)
+	base := "http://" + a.Addr()
+	send := func(id, customer string) {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{
+			"id": id, "author": map[string]any{"id": customer}, "direction": "inbound", "text": "urgente", "lang": "es",
+			"created_at": time.Now().UTC().Truncate(time.Second),
+			"labels":     []map[string]any{{"name": "urgent", "score": 0.9, "decision": true}},
+		})
+		code, resp := post(t, base+"/intake/webhook", body, true, "application/json")
+		require.Equal(t, http.StatusAccepted, code, "%v", resp)
+	}
+	send("u1", "c-1")
+	require.Eventually(t, func() bool { return len(chat.got()) == 1 }, 20*time.Second, 50*time.Millisecond)
+
+	client, err := httpapi.NewClient(base, "api-token-for-tests", nil)
+	require.NoError(t, err)
+	list, err := client.ListCases(t.Context(), httpapi.CaseFilter{Brand: "acme", Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	require.Equal(t, "waiting", list[0].State)
+	require.Equal(t, "urgent", list[0].Priority)
+	require.Equal(t, "active", list[0].SLA)
+	require.WithinDuration(t, list[0].OpenedAt.Add(time.Hour), list[0].SLADueAt, time.Second)
+	detail, err := client.GetCase(t.Context(), list[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, "opened", detail.Events[0].Kind)
+	require.Equal(t, "webhook:u1", detail.Events[0].MessageID)
+	_, err = client.GetCase(t.Context(), "0000000000000000")
+	require.ErrorContains(t, err, "404")
+
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/alerts", nil)
+	req.Header.Set("Authorization", "Bearer api-token-for-tests")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var groups httpapi.AlertGroupList
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&groups))
+	resp.Body.Close()
+	require.Len(t, groups.Groups, 1)
+	require.Equal(t, chat.got()[0].GroupID, groups.Groups[0].ID)
+
+	_, err = client.AddSilence(t.Context(), httpapi.SilenceRequest{Matchers: []string{"brand=acme", "rule=urgent"}, Duration: "1h", CreatedBy: "test", Comment: "known outage"})
+	require.NoError(t, err)
+	send("u2", "c-2")
+	require.Eventually(t, func() bool { return len(a.alerts.tracker.Open()) == 2 }, 20*time.Second, 50*time.Millisecond)
+	time.Sleep(2 * time.Second) // two group intervals
+	require.Len(t, chat.got(), 1, "the silenced alert is not sent")
+
+	bad, _ := http.NewRequest(http.MethodGet, base+"/api/v1/cases", nil)
+	bad.Header.Set("Authorization", "Bearer wrong")
+	resp, err = http.DefaultClient.Do(bad)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 }
