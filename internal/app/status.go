@@ -3,8 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
+	"github.com/vigia-dev/vigia/alerts/alert"
+	"github.com/vigia-dev/vigia/alerts/rules"
 	"github.com/vigia-dev/vigia/internal/process"
 	"github.com/vigia-dev/vigia/internal/storage"
 )
@@ -48,6 +51,7 @@ func (a *App) printStatus(ctx context.Context) {
 	for _, c := range counts {
 		fmt.Fprintf(w, "  %-14s %-11s %-8s %-9s %8d\n", c.Brand, c.Channel, c.Kind, c.Direction, c.N)
 	}
+	a.printAlertStatus(w)
 	labels, err := storage.LabelCounts(ctx, a.conn, a.cfg.ClickHouse.Database)
 	if err != nil || len(labels) == 0 {
 		return
@@ -73,5 +77,32 @@ func (a *App) printStatus(ctx context.Context) {
 			fmt.Fprintf(w, " %10d", byBrand[b][n])
 		}
 		fmt.Fprintln(w)
+	}
+}
+
+// printAlertStatus writes the cases per brand (open, waiting for a reply)
+// and the alerts firing per rule.
+func (a *App) printAlertStatus(w io.Writer) {
+	if a.alerts == nil {
+		return
+	}
+	open, waiting := map[string]int{}, map[string]int{}
+	for _, c := range a.alerts.tracker.Open() {
+		open[c.Brand]++
+		if c.Waiting != "" {
+			waiting[c.Brand]++
+		}
+	}
+	firing := map[string]int{}
+	for _, al := range a.alerts.engine.Firing() {
+		firing[al.Labels[alert.LabelRule]]++
+	}
+	fmt.Fprintf(w, "  %-14s %10s %10s   alerts firing:", "cases", "open", "waiting")
+	for _, r := range rules.Rules() {
+		fmt.Fprintf(w, " %s=%d", r, firing[r])
+	}
+	fmt.Fprintln(w)
+	for _, b := range a.cfg.BrandNames() {
+		fmt.Fprintf(w, "  %-14s %10d %10d\n", b, open[b], waiting[b])
 	}
 }
