@@ -101,3 +101,17 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// TestAlertsExample loads the configuration docs/alerts.md shows, so the
+// documentation cannot drift from what the loader accepts.
+func TestAlertsExample(t *testing.T) {
+	cfg, err := LoadFile("testdata/good/alerts.yaml")
+	require.NoError(t, err)
+	require.True(t, cfg.Alerts.On())
+	require.Equal(t, []string{"log", "crm", "oncall-telegram", "team"}, cfg.Alerts.Receivers.Names())
+	require.Len(t, cfg.Alerts.Rules.Policies, 2)
+	cal, err := cfg.Brands[0].Calendar()
+	require.NoError(t, err)
+	require.False(t, cal.Always())
+	require.Equal(t, 10*time.Second, cfg.Alerts.Receivers.Webhook[0].Timeout, "list entries decode over their defaults")
+}
