@@ -42,6 +42,13 @@ type Sink interface {
 	Put(alerts ...alert.Alert)
 }
 
+// Acknowledger considers each stored case event, with its case's state
+// and the message that caused it (nil for actions), for an automatic
+// acknowledgement; alerts/ack.Acknowledger is one. It must not block.
+type Acknowledger interface {
+	Consider(ctx context.Context, st cases.CaseState, ev cases.Event, m *message.Message)
+}
+
 // Options configure an [Engine]. Tracker, Rules, Events and Sink are
 // required.
 type Options struct {
@@ -51,6 +58,9 @@ type Options struct {
 	Events   EventStore
 	Feedback FeedbackStore // nil drops feedback with a warning
 	Sink     Sink
+	// Acknowledger, if not nil, is given the events of observed messages
+	// once they are stored.
+	Acknowledger Acknowledger
 	// Now is the clock; nil means time.Now.
 	Now        func() time.Time
 	Logger     *slog.Logger
@@ -149,9 +159,27 @@ func (e *Engine) Observe(ctx context.Context, msgs []message.Message) error {
 	if err := e.flush(ctx); err != nil {
 		return err
 	}
+	e.acknowledge(ctx, events, msgs)
 	e.evaluate(touched, now)
 	e.evaluateStorms(now)
 	return nil
+}
+
+// acknowledge hands each stored event with its message to the
+// acknowledger.
+func (e *Engine) acknowledge(ctx context.Context, events []cases.Event, msgs []message.Message) {
+	if e.opts.Acknowledger == nil || len(events) == 0 {
+		return
+	}
+	byID := make(map[message.ID]*message.Message, len(msgs))
+	for i := range msgs {
+		byID[msgs[i].ID] = &msgs[i]
+	}
+	for _, ev := range events {
+		if st, ok := e.opts.Tracker.Case(ev.CaseID); ok {
+			e.opts.Acknowledger.Consider(ctx, st, ev, byID[ev.MessageID])
+		}
+	}
 }
 
 // countTroll adds an inbound message classified as troll to the storm
