@@ -143,24 +143,25 @@ func (e *Engine) Rebuild(ctx context.Context, events []cases.Event) error {
 // call, and the caller should have the messages redelivered (a message
 // seen before causes no new event).
 func (e *Engine) Observe(ctx context.Context, msgs []message.Message) error {
-	events := e.opts.Tracker.Observe(msgs...)
+	events := e.opts.Tracker.Observe(threadable(msgs)...)
 	now := e.opts.Now()
 	e.mu.Lock()
 	for i := range msgs {
 		e.countTroll(&msgs[i], now)
 	}
-	touched := map[string]bool{}
 	for i := range events {
 		e.noteEvent(&events[i])
-		touched[events[i].CaseID] = true
 	}
 	e.pending = append(e.pending, events...)
 	e.mu.Unlock()
-	if err := e.flush(ctx); err != nil {
+	// What is stored may include events of an earlier call that failed to
+	// store them: their cases are evaluated and acknowledged now.
+	stored, err := e.flush(ctx)
+	if err != nil {
 		return err
 	}
-	e.acknowledge(ctx, events, msgs)
-	e.evaluate(touched, now)
+	e.acknowledge(ctx, stored, msgs)
+	e.evaluate(caseIDs(stored), now)
 	e.evaluateStorms(now)
 	return nil
 }
@@ -180,6 +181,41 @@ func (e *Engine) acknowledge(ctx context.Context, events []cases.Event, msgs []m
 			e.opts.Acknowledger.Consider(ctx, st, ev, byID[ev.MessageID])
 		}
 	}
+}
+
+// threadable leaves out the customer messages classified as spam: spam is
+// not a conversation that waits for an answer, so it opens no case and
+// runs no SLA clock. It is still stored with its labels, and an agent who
+// disagrees can say so on the message.
+func threadable(msgs []message.Message) []message.Message {
+	spam := 0
+	for i := range msgs {
+		if isSpam(&msgs[i]) {
+			spam++
+		}
+	}
+	if spam == 0 {
+		return msgs
+	}
+	out := make([]message.Message, 0, len(msgs)-spam)
+	for i := range msgs {
+		if !isSpam(&msgs[i]) {
+			out = append(out, msgs[i])
+		}
+	}
+	return out
+}
+
+func isSpam(m *message.Message) bool {
+	if m.Direction != message.DirectionInbound {
+		return false
+	}
+	for _, l := range m.Labels {
+		if l.Name == "spam" {
+			return l.Decision
+		}
+	}
+	return false
 }
 
 // countTroll adds an inbound message classified as troll to the storm
@@ -219,23 +255,32 @@ func (e *Engine) noteEvent(ev *cases.Event) {
 	e.inbound[ev.CaseID] = ids
 }
 
-// flush stores the pending events.
-func (e *Engine) flush(ctx context.Context) error {
+// caseIDs returns the set of cases of events.
+func caseIDs(events []cases.Event) map[string]bool {
+	ids := make(map[string]bool, len(events))
+	for i := range events {
+		ids[events[i].CaseID] = true
+	}
+	return ids
+}
+
+// flush stores the pending events and returns them.
+func (e *Engine) flush(ctx context.Context) ([]cases.Event, error) {
 	e.mu.Lock()
 	batch := e.pending
 	e.pending = nil
 	e.mu.Unlock()
 	if len(batch) == 0 {
-		return nil
+		return nil, nil
 	}
 	if err := e.opts.Events.Insert(ctx, batch); err != nil {
 		e.mu.Lock()
 		e.pending = append(batch, e.pending...)
 		e.mu.Unlock()
-		return fmt.Errorf("store %d case events: %w", len(batch), err)
+		return nil, fmt.Errorf("store %d case events: %w", len(batch), err)
 	}
 	e.metrics.events.Add(float64(len(batch)))
-	return nil
+	return batch, nil
 }
 
 // evaluate recomputes the alerts of the given cases at now and sends what
@@ -353,7 +398,10 @@ func (e *Engine) tick(ctx context.Context, now time.Time, all bool) error {
 			ids[st.ID] = true
 		}
 	}
-	err := e.flush(ctx)
+	stored, err := e.flush(ctx)
+	for id := range caseIDs(stored) {
+		ids[id] = true
+	}
 	e.evaluate(ids, now)
 	e.evaluateStorms(now)
 	e.metrics.openCases.Set(float64(len(e.opts.Tracker.Open())))
@@ -374,13 +422,16 @@ func (e *Engine) HandleAction(ctx context.Context, a notify.Action) (string, err
 	e.pending = append(e.pending, events...)
 	msgs := append([]message.ID(nil), e.inbound[a.CaseID]...)
 	e.mu.Unlock()
-	if err := e.flush(ctx); err != nil {
+	stored, err := e.flush(ctx)
+	if err != nil {
 		return "", err
 	}
 	if err := e.feedback(ctx, a, st.Brand, msgs); err != nil {
 		return "", err
 	}
-	e.evaluate(map[string]bool{a.CaseID: true}, e.opts.Now())
+	ids := caseIDs(stored)
+	ids[a.CaseID] = true
+	e.evaluate(ids, e.opts.Now())
 	e.metrics.actions.WithLabelValues(string(a.Kind)).Inc()
 	if len(events) == 0 && a.Kind != notify.ActionNotComplaint && a.Kind != notify.ActionSpam {
 		return "Nothing to change: the case is already " + describe(st), nil
