@@ -173,9 +173,9 @@ func (f *fixture) consider(ev cases.Event, m *message.Message) string {
 	st, ok := f.tracker.Case(ev.CaseID)
 	require.True(f.t, ok)
 	before := f.counts(ev.Brand)
-	queued := len(f.ack.queue)
+	queued := f.episodes()
 	f.ack.Consider(f.t.Context(), st, ev, m)
-	if len(f.ack.queue) > queued {
+	if f.episodes() > queued {
 		return "queued"
 	}
 	after := f.counts(ev.Brand)
@@ -185,6 +185,14 @@ func (f *fixture) consider(ev cases.Event, m *message.Message) string {
 		}
 	}
 	return "ignored"
+}
+
+// episodes counts the episodes queued or sent: workers may have taken
+// the job from the queue already.
+func (f *fixture) episodes() int {
+	f.ack.mu.Lock()
+	defer f.ack.mu.Unlock()
+	return len(f.ack.episodes)
 }
 
 func (f *fixture) counts(brand string) map[string]float64 {
