@@ -275,6 +275,13 @@ func (o *Outbox) runReceiver(ctx context.Context, name string, r Receiver) error
 			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
 				return nil
 			}
+			if errors.Is(err, jetstream.ErrNoHeartbeat) {
+				// A late idle heartbeat (a busy machine, a slow server) is
+				// reported but does not end the iterator, which has
+				// already asked again: keep delivering.
+				logger.Debug("outbox consumer missed a heartbeat", "err", err)
+				continue
+			}
 			return fmt.Errorf("consume outbox of %s: %w", name, err)
 		}
 		o.deliver(ctx, r, m, logger)
