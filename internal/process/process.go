@@ -120,9 +120,7 @@ func (p *Processor) Run(ctx context.Context) error {
 		observeCtx := context.WithoutCancel(ctx)
 		go func() {
 			defer close(observerDone)
-			for o := range p.observed {
-				p.settle(o.id, o.env, p.observer.Observe(observeCtx, o.env.msgs))
-			}
+			p.observeLoop(observeCtx)
 		}()
 	} else {
 		close(observerDone)
@@ -164,6 +162,48 @@ func (p *Processor) Run(ctx context.Context) error {
 		return fmt.Errorf("storage writer: %w", sinkErr)
 	}
 	return nil
+}
+
+// maxObserveMessages bounds the messages handed to the observer in one
+// call when envelopes that committed together are observed together.
+const maxObserveMessages = 10_000
+
+// observeLoop hands stored envelopes to the observer until p.observed is
+// closed. Envelopes already waiting are taken together, up to
+// maxObserveMessages, and observed in one call: the alerts engine then
+// stores their case events in one insert instead of one per envelope, which
+// is what kept it from keeping up with many small envelopes (one per
+// webhook request). One error naks them all; they come back, and the
+// observer takes messages it has seen without effect.
+func (p *Processor) observeLoop(ctx context.Context) {
+	for o := range p.observed {
+		group := []*observed{o}
+		msgs := o.env.msgs
+		n := len(msgs)
+	take:
+		for n < maxObserveMessages {
+			select {
+			case more, ok := <-p.observed:
+				if !ok {
+					break take
+				}
+				group = append(group, more)
+				n += len(more.env.msgs)
+			default:
+				break take
+			}
+		}
+		if len(group) > 1 {
+			msgs = make([]message.Message, 0, n)
+			for _, g := range group {
+				msgs = append(msgs, g.env.msgs...)
+			}
+		}
+		err := p.observer.Observe(ctx, msgs)
+		for _, g := range group {
+			p.settle(g.id, g.env, err)
+		}
+	}
 }
 
 // admit registers a delivery. A redelivery of an envelope still waiting in
