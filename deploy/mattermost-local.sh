@@ -103,7 +103,7 @@ start_postgres() {
     log "starting PostgreSQL on 127.0.0.1:${pgport}"
     as_pg "$bindir/pg_ctl" -D "$pgdir/data" -l "$pgdir/log/postgres.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p ${pgport} -k $pgdir/run -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-      start >&2 || { tail -n 20 "$pgdir/log/postgres.log" >&2; exit 1; }
+      start >&2 9>&- || { tail -n 20 "$pgdir/log/postgres.log" >&2; exit 1; }
   fi
   # postmaster.pid's first line is the server's PID; kept for stop.
   head -n 1 "$pgdir/data/postmaster.pid" >"$pgdir/server.pid"
@@ -256,7 +256,7 @@ start() {
     (
       cd "$dir"
       MM_LOGSETTINGS_ENABLEDIAGNOSTICS=false MM_SERVICESETTINGS_ENABLESECURITYFIXALERT=false \
-        nohup "$dir/bin/mattermost" server --config "$dir/config/config.json" >"$dir/logs/stdout.log" 2>&1 &
+        nohup "$dir/bin/mattermost" server --config "$dir/config/config.json" >"$dir/logs/stdout.log" 2>&1 9>&- &
       echo $! >"$dir/server.pid"
     )
   fi
@@ -290,11 +290,21 @@ stop() {
   stop_postgres
 }
 
+# lock serialises start and stop: test binaries of several packages may run
+# the script at once, and only one of them may initialise and start.
+lock() {
+  mkdir -p "$dir"
+  exec 9>"$dir/.lock"
+  # The servers started below must not inherit fd 9 (see 9>&-), or they
+  # would hold the lock for as long as they run.
+  flock -w 900 9 || { log "timed out waiting for another mattermost-local.sh"; exit 1; }
+}
+
 case "${1:-start}" in
-  start) start ;;
-  stop) stop ;;
+  start) lock; start ;;
+  stop) lock; stop ;;
   status) answers ;;
-  env) echo "VIGIA_MATTERMOST_URL=$(start)" ;;
-  build) build ;;
+  env) lock; echo "VIGIA_MATTERMOST_URL=$(start)" ;;
+  build) lock; build ;;
   *) echo "usage: $0 start|stop|status|env|build" >&2; exit 2 ;;
 esac
