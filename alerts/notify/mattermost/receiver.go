@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
@@ -104,12 +105,32 @@ func (r *Receiver) Update(ctx context.Context, ref notify.PostRef, g dispatch.Gr
 	props := post.GetProps()
 	start := time.Now()
 	_, err := r.client.PatchPost(ctx, string(ref), &model.PostPatch{Props: &props})
+	err = r.postGone(ctx, err)
 	err = r.observe(opUpdate, start, err)
 	if err != nil {
 		return fmt.Errorf("update group %s: %w", g.ID, err)
 	}
 	r.logger.Debug("group updated", "group_key", g.Key)
 	return nil
+}
+
+// ErrPostGone is wrapped by Update's error when the post was deleted (or
+// the bot may no longer edit it) while the token still works: the update
+// will never succeed, and the caller may post the group anew.
+var ErrPostGone = errors.New("post deleted or no longer editable by the bot")
+
+// postGone tells a post that is gone from a bad token. Mattermost answers
+// 403, not 404, to a patch of a deleted post; if the token can still read
+// its own user, the 403 was about the post.
+func (r *Receiver) postGone(ctx context.Context, err error) error {
+	var e *mmapi.Error
+	if !errors.As(err, &e) || (e.StatusCode != http.StatusForbidden && e.StatusCode != http.StatusNotFound) {
+		return err
+	}
+	if e.StatusCode == http.StatusForbidden && r.client.Ping(ctx) != nil {
+		return err
+	}
+	return &notify.Error{Reason: notify.ReasonClientError, Err: fmt.Errorf("%w: %w", ErrPostGone, err)}
 }
 
 // observe records one call and turns its error into a *notify.Error.
@@ -128,6 +149,10 @@ func (r *Receiver) observe(op string, start time.Time, err error) error {
 // classify maps an mmapi failure to a notify reason: the HTTP status when
 // the server answered, timeout when it did not.
 func classify(err error) error {
+	var ne *notify.Error
+	if errors.As(err, &ne) {
+		return err
+	}
 	var e *mmapi.Error
 	if errors.As(err, &e) && !e.Timeout {
 		return &notify.Error{Reason: notify.ReasonForStatus(e.StatusCode), RetryAfter: e.RetryAfter, Err: err}

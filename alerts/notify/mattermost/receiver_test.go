@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -226,11 +227,28 @@ func TestDeliveryErrors(t *testing.T) {
 func TestUpdateMissingPost(t *testing.T) {
 	srv := mmtest.New(t)
 	rcv := newTestReceiver(t, srv, Config{}, Options{})
+	ctx := t.Context()
 	g := testGroup(testAlert("urgent", "x:1", "s", time.Now()))
-	for _, ref := range []notify.PostRef{"not-an-id", notify.PostRef(model.NewId())} {
-		err := rcv.Update(t.Context(), ref, g)
-		reason, _ := notify.ReasonOf(err)
-		require.Contains(t, []notify.Reason{notify.ReasonClientError, notify.ReasonAuthError}, reason, "got %v", err)
+	deleted, err := rcv.Post(ctx, g)
+	require.NoError(t, err)
+	_, err = srv.Admin.DeletePost(ctx, string(deleted))
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		ref  notify.PostRef
+		gone bool
+	}{
+		{name: "not an id", ref: "not-an-id"},
+		{name: "never existed", ref: notify.PostRef(model.NewId()), gone: true},
+		{name: "deleted", ref: deleted, gone: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := rcv.Update(ctx, tt.ref, g)
+			reason, _ := notify.ReasonOf(err)
+			require.Equal(t, notify.ReasonClientError, reason, "got %v", err)
+			require.Equal(t, tt.gone, errors.Is(err, ErrPostGone), "got %v", err)
+		})
 	}
 }
 
