@@ -105,6 +105,14 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// maxConcurrentLogCalls bounds the notification log calls (Get and Put) in
+// flight at once. Each group is flushed in its own goroutine, and a
+// persistent log shares the ClickHouse connection pool (10 connections by
+// default) with the message writer: when many groups are due together, say
+// one per urgent case at 100 new cases a second, unbounded log calls take
+// every connection and stall ingest, which delays every alert behind it.
+const maxConcurrentLogCalls = 4
+
 // Dispatcher groups alerts and notifies the groups on their timers. Put
 // may be called from any goroutine, before or while Run runs.
 type Dispatcher struct {
@@ -117,6 +125,7 @@ type Dispatcher struct {
 	clock     Clock
 	logger    *slog.Logger
 	wake      chan struct{}
+	logCalls  chan struct{} // a token per log call in flight
 
 	mu      sync.Mutex
 	groups  map[string]*group
@@ -159,6 +168,7 @@ func New(opts Options) (*Dispatcher, error) {
 		clock:     opts.Clock,
 		logger:    opts.Logger,
 		wake:      make(chan struct{}, 1),
+		logCalls:  make(chan struct{}, maxConcurrentLogCalls),
 		groups:    map[string]*group{},
 		firing:    map[alert.Fingerprint]alert.Alert{},
 	}
@@ -351,7 +361,12 @@ func (d *Dispatcher) flush(ctx context.Context, g *group, tick time.Time) {
 // load reads what the group last showed before a restart. A failing log
 // means a possible duplicate post, never a lost one.
 func (d *Dispatcher) load(ctx context.Context, g *group) {
-	e, ok, err := d.log.Get(ctx, g.key)
+	var e Entry
+	var ok bool
+	err := d.withLog(ctx, func() (err error) {
+		e, ok, err = d.log.Get(ctx, g.key)
+		return err
+	})
 	if err != nil {
 		d.logger.Warn("read notification log", "group_key", g.key, "err", err)
 		return
@@ -360,6 +375,18 @@ func (d *Dispatcher) load(ctx context.Context, g *group) {
 	if ok {
 		g.last = e
 	}
+}
+
+// withLog runs one log call once fewer than maxConcurrentLogCalls are in
+// flight.
+func (d *Dispatcher) withLog(ctx context.Context, call func() error) error {
+	select {
+	case d.logCalls <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("wait for the notification log: %w", ctx.Err())
+	}
+	defer func() { <-d.logCalls }()
+	return call()
 }
 
 // member is an alert of a group with its fingerprint.
@@ -452,7 +479,7 @@ func (d *Dispatcher) notify(ctx context.Context, g *group, n *notification, now 
 	}
 	e := Entry{GroupKey: g.key, GroupID: n.group.ID, Version: n.group.Version, Firing: n.firing, At: now}
 	g.last = e
-	if err := d.log.Put(ctx, e); err != nil {
+	if err := d.withLog(ctx, func() error { return d.log.Put(ctx, e) }); err != nil {
 		d.logger.Warn("write notification log", "group_key", g.key, "err", err)
 	}
 	return nil

@@ -527,3 +527,70 @@ func TestGroupsSnapshot(t *testing.T) {
 		require.Empty(t, byReceiver["care"].ID, "the other group waits 30s: no post yet")
 	})
 }
+
+// gatedLog is a MemLog whose calls wait for release, counting how many are
+// in flight at once.
+type gatedLog struct {
+	*MemLog
+	release        chan struct{}
+	mu             sync.Mutex
+	inFlight, peak int
+	gets, puts     int
+}
+
+func (l *gatedLog) enter() {
+	l.mu.Lock()
+	l.inFlight++
+	l.peak = max(l.peak, l.inFlight)
+	l.mu.Unlock()
+	<-l.release
+	l.mu.Lock()
+	l.inFlight--
+	l.mu.Unlock()
+}
+
+func (l *gatedLog) Get(ctx context.Context, key string) (Entry, bool, error) {
+	l.enter()
+	l.mu.Lock()
+	l.gets++
+	l.mu.Unlock()
+	return l.MemLog.Get(ctx, key)
+}
+
+func (l *gatedLog) Put(ctx context.Context, e Entry) error {
+	l.enter()
+	l.mu.Lock()
+	l.puts++
+	l.mu.Unlock()
+	return l.MemLog.Put(ctx, e)
+}
+
+func (l *gatedLog) state() (inFlight, peak, gets, puts int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.inFlight, l.peak, l.gets, l.puts
+}
+
+// TestLogCallsAreBounded: many groups due at once (one per case) never
+// have more than maxConcurrentLogCalls notification log calls in flight,
+// and every group is still notified and logged.
+func TestLogCallsAreBounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const cases = 20
+		log := &gatedLog{MemLog: NewMemLog(), release: make(chan struct{})}
+		d, rec := start(t, Options{Route: newRoute(t, "receiver: care\ngroup_by: [case_id]\ngroup_wait: 0s\ngroup_interval: 1m\n"), Log: log})
+		for i := range cases {
+			d.Put(firing(fmt.Sprintf("c%d", i)))
+		}
+		synctest.Wait()
+		inFlight, _, _, _ := log.state()
+		require.Equal(t, maxConcurrentLogCalls, inFlight, "got %d log calls in flight, want the bound", inFlight)
+		close(log.release)
+		synctest.Wait()
+		_, peak, gets, puts := log.state()
+		require.Equal(t, maxConcurrentLogCalls, peak)
+		require.Equal(t, cases, gets)
+		require.Equal(t, cases, puts)
+		require.Len(t, rec.take(), cases)
+	})
+}
