@@ -131,6 +131,14 @@ func (h *harness) start() (*notify.Outbox, func()) {
 	}
 }
 
+// waitStatuses waits until the records show want (a record follows its
+// delivery by a moment).
+func (h *harness) waitStatuses(want ...notify.Status) {
+	h.t.Helper()
+	require.Eventually(h.t, func() bool { return len(h.recs.statuses()) >= len(want) }, 10*time.Second, 5*time.Millisecond)
+	require.Equal(h.t, want, h.recs.statuses())
+}
+
 func group(id string, version uint64, kind dispatch.Kind, alerts int) dispatch.Group {
 	g := dispatch.Group{Key: "{}:{brand=\"acme\"}", ID: id, Version: version, Kind: kind, Receiver: "hook",
 		Labels: map[string]string{"brand": "acme"}}
@@ -157,7 +165,7 @@ func TestOutboxDeliversInOrderAndOnce(t *testing.T) {
 	require.Equal(t, "hook/g1/2", got[1].key)
 	require.Equal(t, 2, got[1].doc.Firing)
 	require.Equal(t, dispatch.KindUpdate, got[1].doc.Kind)
-	require.Equal(t, []notify.Status{notify.StatusSent, notify.StatusSent}, h.recs.statuses())
+	h.waitStatuses(notify.StatusSent, notify.StatusSent)
 }
 
 func TestOutboxRetriesServerErrorsAndHonoursRetryAfter(t *testing.T) {
@@ -170,7 +178,7 @@ func TestOutboxRetriesServerErrorsAndHonoursRetryAfter(t *testing.T) {
 	require.Eventually(t, func() bool { return len(h.ep.got()) == 1 }, 10*time.Second, 10*time.Millisecond)
 	// The 429 asked for one second: the delivery cannot come sooner.
 	require.GreaterOrEqual(t, h.ep.got()[0].at.Sub(start), time.Second)
-	require.Equal(t, []notify.Status{notify.StatusRetry, notify.StatusRetry, notify.StatusSent}, h.recs.statuses())
+	h.waitStatuses(notify.StatusRetry, notify.StatusRetry, notify.StatusSent)
 	h.recs.mu.Lock()
 	defer h.recs.mu.Unlock()
 	require.Equal(t, notify.ReasonServerError, h.recs.list[0].Reason)
@@ -187,7 +195,7 @@ func TestOutboxGivesUpOnClientErrorsAndGoesOn(t *testing.T) {
 	require.NoError(t, ob.Notify(t.Context(), group("g2", 1, dispatch.KindFirst, 1)))
 	require.Eventually(t, func() bool { return len(h.ep.got()) == 1 }, 10*time.Second, 10*time.Millisecond)
 	require.Equal(t, "hook/g2/1", h.ep.got()[0].key)
-	require.Equal(t, []notify.Status{notify.StatusFailed, notify.StatusSent}, h.recs.statuses())
+	h.waitStatuses(notify.StatusFailed, notify.StatusSent)
 }
 
 func TestOutboxSurvivesRestartDuringOutage(t *testing.T) {

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/vigia-dev/vigia/alerts/ack"
 	"github.com/vigia-dev/vigia/alerts/cases"
 	"github.com/vigia-dev/vigia/alerts/dispatch"
 	"github.com/vigia-dev/vigia/alerts/engine"
@@ -35,6 +37,7 @@ type alerting struct {
 	dispatcher *dispatch.Dispatcher
 	outbox     *notify.Outbox
 	recorder   *storage.NotificationRecorder
+	acker      *ack.Acknowledger // nil without acknowledgement rules
 	silencer   *silence.Silencer
 	signer     *notify.Signer
 	receivers  []notify.Receiver
@@ -134,10 +137,20 @@ func (a *App) buildAlerts(ctx context.Context) error {
 	evaluator := rules.NewEvaluator(cfg.Alerts.Rules, calendarFor, func(id string) string {
 		return publicURL + "/api/v1/cases/" + id
 	})
+	acker, err := a.buildAcknowledger(evaluator, calendarFor)
+	if err != nil {
+		return err
+	}
+	var ackHook engine.Acknowledger
+	if acker != nil {
+		ackHook = acker
+		al.acker = acker
+	}
 	al.engine, err = engine.New(engine.Options{
-		Tracker: al.tracker,
-		Rules:   evaluator,
-		Storm:   cfg.Alerts.Rules.TrollStorm, Events: events, Feedback: &feedbackStore{a: a}, Sink: al.dispatcher,
+		Acknowledger: ackHook,
+		Tracker:      al.tracker,
+		Rules:        evaluator,
+		Storm:        cfg.Alerts.Rules.TrollStorm, Events: events, Feedback: &feedbackStore{a: a}, Sink: al.dispatcher,
 		Logger: a.logger, Registerer: a.reg,
 	})
 	if err != nil {
@@ -219,7 +232,53 @@ func actionKey(cfg *config.Config) ([]byte, error) {
 // runAlerts runs the engine's clock, the dispatcher and the outbox until
 // ctx ends.
 func (al *alerting) run(ctx context.Context) []func(context.Context) error {
-	return append([]func(context.Context) error{al.engine.Run, al.dispatcher.Run, al.outbox.Run, al.recorder.Run}, al.actionLoops...)
+	runs := append([]func(context.Context) error{al.engine.Run, al.dispatcher.Run, al.outbox.Run, al.recorder.Run}, al.actionLoops...)
+	if al.acker != nil {
+		runs = append(runs, al.acker.Run)
+	}
+	return runs
+}
+
+// buildAcknowledger makes the automatic acknowledgements, or nil when no
+// rule is configured. Senders exist for the channels Vigía can answer on:
+// the webhook channel, through each brand's reply_url. (Telegram and X
+// need their collectors' clients, which come with those collectors.)
+func (a *App) buildAcknowledger(policies ack.Policies, calendars func(string) *sla.Calendar) (*ack.Acknowledger, error) {
+	ac := a.cfg.Alerts.Acknowledgements
+	if len(ac.Acknowledge) == 0 {
+		return nil, nil
+	}
+	senders := map[ack.SenderKey]ack.Sender{}
+	for i, r := range ac.Acknowledge {
+		if r.Mode == ack.ModeOff || !slices.Contains(r.Channels, message.ChannelWebhook) || r.Webhook.ReplyURL == "" {
+			continue
+		}
+		secret, err := (config.SecretRef{Env: r.Webhook.SecretEnv, File: r.Webhook.SecretFile}).Resolve()
+		if err != nil {
+			return nil, fmt.Errorf("alerts.acknowledgements.acknowledge[%d].webhook.secret: %w", i, err)
+		}
+		var key []byte
+		if !secret.IsZero() {
+			key = []byte(secret.Reveal())
+		}
+		s, err := ack.NewWebhookSender(r.Webhook, key, ac.Timeout)
+		if err != nil {
+			return nil, fmt.Errorf("alerts.acknowledgements.acknowledge[%d].webhook: %w", i, err)
+		}
+		senders[ack.SenderKey{Brand: r.Brand, Channel: message.ChannelWebhook}] = s
+	}
+	brands := make([]ack.Brand, 0, len(a.cfg.Brands))
+	for _, b := range a.cfg.Brands {
+		brands = append(brands, ack.Brand{Name: b.Name, Languages: b.Languages, Handles: b.Handles})
+	}
+	acker, err := ack.New(ack.Options{
+		Config: ac, Brands: brands, Senders: senders, Publisher: a.stream, Policies: policies, Calendars: calendars,
+		AutomaticLabel: a.cfg.Alerts.Cases.AutomaticLabel, Logger: a.logger, Registerer: a.reg,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("alerts.acknowledgements: %w", err)
+	}
+	return acker, nil
 }
 
 // feedbackStore writes agents' corrections into the labels table.

@@ -11,11 +11,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vigia-dev/vigia/alerts/ack"
+	notifylog "github.com/vigia-dev/vigia/alerts/notify/log"
 	notifywebhook "github.com/vigia-dev/vigia/alerts/notify/webhook"
 	"github.com/vigia-dev/vigia/alerts/route"
 	"github.com/vigia-dev/vigia/alerts/rules"
 	"github.com/vigia-dev/vigia/alerts/sla"
 	"github.com/vigia-dev/vigia/internal/httpapi"
+	"github.com/vigia-dev/vigia/internal/message"
 	"github.com/vigia-dev/vigia/internal/storage/chtest"
 )
 
@@ -188,4 +191,77 @@ func TestAlertsAPI(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+}
+
+// TestAutomaticAcknowledgement runs an acknowledgement rule on the webhook
+// channel: the customer's first message gets one reply, in Spanish,
+// through the brand's reply_url, saying by when a person answers; it is
+// recorded as an automatic reply that acknowledges the case without
+// stopping its first-response clock, and a follow-up gets no second one.
+func TestAutomaticAcknowledgement(t *testing.T) {
+	db := chtest.New(t)
+	var mu sync.Mutex
+	var replies []ack.ReplyPayload
+	crm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p ack.ReplyPayload
+		if json.NewDecoder(r.Body).Decode(&p) != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		replies = append(replies, p)
+		mu.Unlock()
+	}))
+	defer crm.Close()
+	got := func() []ack.ReplyPayload {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]ack.ReplyPayload(nil), replies...)
+	}
+	cfg := testConfig(t, db)
+	cfg.Processor.Classify = "off"
+	cfg.Alerts.Mode = "on"
+	cfg.Brands[0].Languages = []string{"es", "en"}
+	cfg.Alerts.Receivers.Log = []notifylog.Config{{Name: "log"}}
+	cfg.Alerts.Route = route.Config{Receiver: "log"}
+	cfg.Alerts.Rules.Policies = []rules.Policy{{Name: "all", Targets: []sla.Target{{Metric: sla.FirstResponse, Duration: 2 * time.Hour, Clock: sla.ClockCalendar}}}}
+	t.Setenv("VIGIA_TEST_REPLY_SECRET", "reply-secret-0123456789")
+	cfg.Alerts.Acknowledgements.Acknowledge = []ack.Rule{{
+		Brand: "acme", Channels: []message.Channel{message.ChannelWebhook},
+		Webhook: ack.WebhookConfig{ReplyURL: crm.URL, SecretEnv: "VIGIA_TEST_REPLY_SECRET"},
+	}}
+	require.NoError(t, cfg.Validate())
+	a, _ := startApp(t, cfg, false)
+	url := "http://" + a.Addr() + "/intake/webhook"
+	created := time.Now().UTC().Truncate(time.Second)
+	send := func(id string, at time.Time) {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{"id": id, "author": map[string]any{"id": "c-9", "handle": "lucia"},
+			"direction": "inbound", "text": "mi pedido no llega", "lang": "es", "created_at": at})
+		code, resp := post(t, url, body, true, "application/json")
+		require.Equal(t, http.StatusAccepted, code, "%v", resp)
+	}
+	send("q1", created)
+	require.Eventually(t, func() bool { return len(got()) == 1 }, 20*time.Second, 50*time.Millisecond)
+	reply := got()[0]
+	require.True(t, reply.Automatic)
+	require.Contains(t, reply.Text, "te responderá", "in the customer's language")
+	due := created.Add(2 * time.Hour) // the policy's first-response target, rounded up to the minute
+	if due.Second() > 0 {
+		due = due.Truncate(time.Minute).Add(time.Minute)
+	}
+	require.Contains(t, reply.Text, "a las "+due.Format("15:04"), "when a person will answer")
+	// The recorded reply acknowledges the case; the clock still runs.
+	require.Eventually(t, func() bool {
+		open := a.alerts.tracker.Open()
+		return len(open) == 1 && !open[0].AcknowledgedAt.IsZero()
+	}, 20*time.Second, 50*time.Millisecond)
+	st := a.alerts.tracker.Open()[0]
+	require.Equal(t, sla.FirstResponse, st.Waiting, "an automatic reply is not a first response")
+	require.True(t, st.FirstResponseAt.IsZero())
+
+	send("q2", created.Add(time.Second))
+	require.Eventually(t, func() bool { return a.alerts.tracker.Open()[0].Messages >= 3 }, 20*time.Second, 50*time.Millisecond)
+	time.Sleep(time.Second)
+	require.Len(t, got(), 1, "one acknowledgement per case")
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 
+	"github.com/vigia-dev/vigia/alerts/ack"
 	"github.com/vigia-dev/vigia/alerts/cases"
 	"github.com/vigia-dev/vigia/alerts/inhibit"
 	notifylog "github.com/vigia-dev/vigia/alerts/notify/log"
@@ -48,6 +49,9 @@ type Alerts struct {
 	TimeIntervals []timeinterval.Config `yaml:"time_intervals"`
 	// Receivers are where alert groups go, one list per kind.
 	Receivers Receivers `yaml:"receivers"`
+	// Acknowledgements are the automatic replies that confirm receipt and
+	// say when a person will answer (docs/acknowledgements.md).
+	Acknowledgements ack.Config `yaml:"acknowledgements"`
 }
 
 // Receivers are the configured notification destinations, one list per
@@ -81,9 +85,10 @@ func (r Receivers) Names() []string {
 // without routes, everything goes to a log receiver.
 func DefaultAlerts() Alerts {
 	return Alerts{
-		Mode:  "off",
-		Cases: cases.DefaultConfig(),
-		Rules: rules.DefaultConfig(),
+		Mode:             "off",
+		Cases:            cases.DefaultConfig(),
+		Rules:            rules.DefaultConfig(),
+		Acknowledgements: ack.DefaultConfig(),
 	}
 }
 
@@ -148,6 +153,15 @@ func (a Alerts) validate(brands []string) []error {
 	}
 	if a.On() || a.Route.Receiver != "" || len(a.Route.Routes) > 0 {
 		add("alerts.route.", a.Route.Validate(names, intervals))
+	}
+	add("alerts.acknowledgements.", a.Acknowledgements.Validate(brands))
+	if a.Cases.AutomaticLabel == "" {
+		for i, r := range a.Acknowledgements.Acknowledge {
+			if r.Mode != ack.ModeOff {
+				errs = append(errs, fmt.Errorf("alerts.cases.automatic_label: empty while alerts.acknowledgements.acknowledge[%d] is on: acknowledgements would count as human replies; set it back to %q", i, cases.DefaultAutomaticLabel))
+				break
+			}
+		}
 	}
 	for i, r := range a.InhibitRules {
 		add(fmt.Sprintf("alerts.inhibit_rules[%d].", i), r.Validate())

@@ -112,6 +112,9 @@ func (c *Config) resolvePaths(baseDir string) {
 	for i := range c.Alerts.Receivers.Webhook {
 		abs(&c.Alerts.Receivers.Webhook[i].SecretFile)
 	}
+	for i := range c.Alerts.Acknowledgements.Acknowledge {
+		abs(&c.Alerts.Acknowledgements.Acknowledge[i].Webhook.SecretFile)
+	}
 	for i := range c.Alerts.Receivers.Telegram {
 		abs(&c.Alerts.Receivers.Telegram[i].BotTokenFile)
 	}
