@@ -45,12 +45,17 @@ func conversationKey(m *message.Message) string {
 
 // Observe records m and returns, for an inbound message, how many inbound
 // messages the conversation has without an answer, m included; for an
-// outbound message it resets the conversation and returns 0.
+// outbound message it resets the conversation and returns 0, unless it is
+// an automatic reply (its "automatic" label says yes), which answers
+// nobody.
 func (u *Unanswered) Observe(m *message.Message) int {
 	key := conversationKey(m)
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if m.Direction == message.DirectionOutbound {
+		if automatic(m) {
+			return 0
+		}
 		if el, ok := u.byKey[key]; ok {
 			u.order.Remove(el)
 			delete(u.byKey, key)
@@ -79,4 +84,14 @@ func (u *Unanswered) Len() int {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.order.Len()
+}
+
+// automatic reports whether m is an automatic reply.
+func automatic(m *message.Message) bool {
+	for _, l := range m.Labels {
+		if l.Name == "automatic" {
+			return l.Decision
+		}
+	}
+	return false
 }

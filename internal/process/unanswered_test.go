@@ -26,6 +26,8 @@ func TestUnansweredCountsUntilTheBrandAnswers(t *testing.T) {
 		{msg("globex", "c1", "ana", in), 1}, // same id, another brand
 		{msg("acme", "", "carla", in), 1},   // no conversation id: by author
 		{msg("acme", "", "carla", in), 2},
+		{auto(msg("acme", "c1", "AcmeBot", out)), 0}, // an automatic reply answers nobody
+		{msg("acme", "c1", "ana", in), 3},
 		{msg("acme", "c1", "AcmeHelp", out), 0}, // the brand answers c1
 		{msg("acme", "c1", "ana", in), 1},
 		{msg("acme", "c2", "bob", in), 2},
@@ -44,4 +46,9 @@ func TestUnansweredIsBounded(t *testing.T) {
 	// The most recent conversations are kept.
 	require.Equal(t, 2, u.Observe(msg("acme", "999", "x", message.DirectionInbound)))
 	require.Equal(t, 1, u.Observe(msg("acme", "0", "x", message.DirectionInbound)))
+}
+
+func auto(m *message.Message) *message.Message {
+	m.Labels = append(m.Labels, message.Label{Name: "automatic", Score: 1, Decision: true})
+	return m
 }
