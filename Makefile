@@ -1,7 +1,9 @@
 # Vigía: the two commands are `make run` (the demo) and `make test` (every test).
 # Both start what they need: a local ClickHouse (deploy/clickhouse-local.sh, which
-# installs Debian's clickhouse-server if no server binary is on PATH) and, for the
-# modern-engine tests, chDB (deploy/chdb-lib.sh, from the npm registry).
+# installs Debian's clickhouse-server if no server binary is on PATH); `make test`
+# also a Mattermost server (deploy/mattermost-local.sh: PostgreSQL from Debian, the
+# server built from the Go module proxy) and, for the modern-engine tests, chDB
+# (deploy/chdb-lib.sh, from the npm registry).
 
 GO        ?= go
 BIN       := bin/vigia
@@ -9,9 +11,11 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.buildVersion=$(VERSION)
 # An explicit ClickHouse (VIGIA_CLICKHOUSE_ADDR=host:port) wins over the local one.
 CH_ADDR    = $(or $(VIGIA_CLICKHOUSE_ADDR),$(shell deploy/clickhouse-local.sh start))
+# A real Mattermost server (built once from the Go module proxy, on a private PostgreSQL).
+MM_URL     = $(or $(VIGIA_MATTERMOST_URL),$(shell deploy/mattermost-local.sh start))
 TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: all build run test test-go test-chdb bench eval fuzz clean clickhouse-start clickhouse-stop
+.PHONY: all build run test test-go test-chdb bench eval fuzz clean clickhouse-start clickhouse-stop mattermost-start mattermost-stop
 
 all: build
 
@@ -26,7 +30,7 @@ run: build
 test: test-go test-chdb
 
 test-go:
-	VIGIA_CLICKHOUSE_ADDR=$(CH_ADDR) $(GO) test $(TEST_FLAGS) ./...
+	VIGIA_CLICKHOUSE_ADDR=$(CH_ADDR) VIGIA_MATTERMOST_URL=$(MM_URL) $(GO) test $(TEST_FLAGS) ./...
 
 test-chdb:
 	CHDB_LIB_PATH=$$(deploy/chdb-lib.sh) $(GO) test $(TEST_FLAGS) -tags chdb -run 'Chdb' ./internal/storage/...
@@ -56,6 +60,12 @@ clickhouse-start:
 
 clickhouse-stop:
 	deploy/clickhouse-local.sh stop
+
+mattermost-start:
+	deploy/mattermost-local.sh start
+
+mattermost-stop:
+	deploy/mattermost-local.sh stop
 
 clean:
 	rm -rf bin .local/demo
