@@ -265,3 +265,45 @@ func TestAutomaticAcknowledgement(t *testing.T) {
 	time.Sleep(time.Second)
 	require.Len(t, got(), 1, "one acknowledgement per case")
 }
+
+// TestSLATimerSurvivesRestart stops Vigía while a case's SLA clock runs
+// and starts it again after the deadline: the breach is detected from the
+// case rebuilt out of ClickHouse and notified once, and a further restart
+// sends nothing again.
+func TestSLATimerSurvivesRestart(t *testing.T) {
+	db := chtest.New(t)
+	chat := &chatEndpoint{}
+	srv := httptest.NewServer(chat)
+	defer srv.Close()
+	cfg := testConfig(t, db)
+	cfg.Processor.Classify = "off"
+	cfg.Alerts.Mode = "on"
+	hook := notifywebhook.DefaultConfig()
+	hook.Name, hook.URL = "team", srv.URL
+	cfg.Alerts.Receivers.Webhook = []notifywebhook.Config{hook}
+	zero, second := time.Duration(0), time.Second
+	cfg.Alerts.Route = route.Config{Receiver: "team", GroupBy: []string{"case_id", "rule"}, GroupWait: &zero, GroupInterval: &second}
+	cfg.Alerts.Rules.Policies = []rules.Policy{{Name: "fast", Targets: []sla.Target{{Metric: sla.FirstResponse, Duration: 3 * time.Second, Clock: sla.ClockCalendar}}}}
+	require.NoError(t, cfg.Validate())
+
+	a, stop := startApp(t, cfg, false)
+	body, _ := json.Marshal(map[string]any{"id": "s1", "author": map[string]any{"id": "c-5"}, "direction": "inbound",
+		"text": "hola", "lang": "es", "created_at": time.Now().UTC().Truncate(time.Second)})
+	code, resp := post(t, "http://"+a.Addr()+"/intake/webhook", body, true, "application/json")
+	require.Equal(t, http.StatusAccepted, code, "%v", resp)
+	require.Eventually(t, func() bool { return len(a.alerts.tracker.Open()) == 1 }, 20*time.Second, 50*time.Millisecond)
+	require.NoError(t, stop())
+	require.Empty(t, chat.got(), "nothing is due yet")
+
+	time.Sleep(4 * time.Second) // the deadline passes while Vigía is down
+	_, stop = startApp(t, cfg, false)
+	require.Eventually(t, func() bool { return len(chat.got()) == 1 }, 20*time.Second, 50*time.Millisecond)
+	got := chat.got()[0]
+	require.Equal(t, "sla_breach", got.GroupLabels["rule"])
+	require.Equal(t, "first_response", got.Alerts[0].Labels["sla"])
+	require.NoError(t, stop())
+
+	_, _ = startApp(t, cfg, false)
+	time.Sleep(2 * time.Second) // two group intervals
+	require.Len(t, chat.got(), 1, "the breach is not notified again after another restart")
+}
