@@ -15,7 +15,7 @@ CH_ADDR    = $(or $(VIGIA_CLICKHOUSE_ADDR),$(shell deploy/clickhouse-local.sh st
 MM_URL     = $(or $(VIGIA_MATTERMOST_URL),$(shell deploy/mattermost-local.sh start))
 TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: all build run test test-go test-chdb bench eval fuzz clean clickhouse-start clickhouse-stop mattermost-start mattermost-stop
+.PHONY: all build run test test-go test-chdb bench bench-alerts eval fuzz clean clickhouse-start clickhouse-stop mattermost-start mattermost-stop
 
 all: build
 
@@ -41,6 +41,11 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./classify/... ./internal/stream/...
 	$(GO) build -o bin/vigia-bench ./cmd/vigia-bench
 	VIGIA_LOG_LEVEL=warn ./bin/vigia-bench -addr $(CH_ADDR) -vigia $(BIN) -n $(BENCH_N)
+
+## bench-alerts: alert latency end to end (webhook intake → stream → ClickHouse → cases → dispatch → outbox → webhook receiver), p50/p90/p99 at 1,000 and 10,000 msgs/s.
+bench-alerts: build
+	$(GO) build -o bin/vigia-alertbench ./cmd/vigia-alertbench
+	./bin/vigia-alertbench -addr $(CH_ADDR) -vigia $(BIN) -rates 1000,10000
 
 ## eval: train and evaluate the text models on ../shared/data against a scikit-learn baseline; writes docs/classifier.md.
 eval: build

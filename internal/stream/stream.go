@@ -284,6 +284,12 @@ func (s *Stream) Consume(ctx context.Context, durable string, handle func(contex
 			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
 				return nil
 			}
+			if errors.Is(err, jetstream.ErrNoHeartbeat) {
+				// A late idle heartbeat (a busy machine) is reported, but
+				// the iterator has already pulled again: keep consuming.
+				s.logger.Debug("stream consumer missed a heartbeat", "durable", durable, "err", err)
+				continue
+			}
 			return fmt.Errorf("consume %s: %w", durable, err)
 		}
 		msgs, err := decodeEnvelope(m.Data())
