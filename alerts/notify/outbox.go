@@ -75,6 +75,10 @@ type OutboxOptions struct {
 	Backoff backoff.Policy
 	// AttemptTimeout bounds one call to a receiver; default 30s.
 	AttemptTimeout time.Duration
+	// AckWait is how long a notification handed to a delivery loop that
+	// went away (a crash, a restart) waits before it is delivered again;
+	// default 1m, and always more than AttemptTimeout.
+	AckWait time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
@@ -100,6 +104,9 @@ func (o OutboxOptions) withDefaults() OutboxOptions {
 	}
 	if o.AttemptTimeout <= 0 {
 		o.AttemptTimeout = 30 * time.Second
+	}
+	if o.AckWait <= o.AttemptTimeout {
+		o.AckWait = max(time.Minute, 2*o.AttemptTimeout)
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -249,7 +256,7 @@ func (o *Outbox) runReceiver(ctx context.Context, name string, r Receiver) error
 		Description:   "deliveries to receiver " + name,
 		FilterSubject: o.subject(name),
 		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       time.Minute,
+		AckWait:       o.opts.AckWait,
 		MaxDeliver:    -1,
 		MaxAckPending: 1, // in order: a post is created before it is updated
 	})
@@ -393,7 +400,7 @@ func (o *Outbox) attempt(ctx context.Context, r Receiver, ref PostRef, g dispatc
 // sleep waits d while telling the stream the message is still being
 // worked on; false when ctx ended first.
 func (o *Outbox) sleep(ctx context.Context, m jetstream.Msg, d time.Duration) bool {
-	const heartbeat = 20 * time.Second
+	heartbeat := o.opts.AckWait / 3
 	t := time.NewTimer(d)
 	defer t.Stop()
 	hb := time.NewTicker(heartbeat)

@@ -120,6 +120,8 @@ func (h *harness) start() (*notify.Outbox, func()) {
 	require.NoError(h.t, err)
 	ob, err := notify.NewOutbox(h.t.Context(), h.st.JetStream(), notify.OutboxOptions{
 		Backoff: backoff.Policy{Initial: 10 * time.Millisecond, Max: 50 * time.Millisecond},
+		// A restart hands over what the stopped loop held after AckWait.
+		AttemptTimeout: time.Second, AckWait: 2 * time.Second,
 	}, []notify.Receiver{r}, h.recs, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	require.NoError(h.t, err)
 	ctx, cancel := context.WithCancel(h.t.Context())
