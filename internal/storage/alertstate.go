@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -44,7 +46,9 @@ func InsertNotificationLogSQL(db string) string {
 // SelectNotificationLogSQL reads the newest entry of the group key bound to
 // its one placeholder.
 func SelectNotificationLogSQL(db string) string {
-	return "SELECT " + notificationLogColumns + " FROM " + db + ".notification_log FINAL WHERE group_key = ? LIMIT 1"
+	return "SELECT group_key, argMax(group_id, revision) AS last_group_id, argMax(version, revision) AS last_version, " +
+		"argMax(firing, revision) AS last_firing, argMax(at, revision) AS last_at FROM " + db + ".notification_log " +
+		"GROUP BY group_key HAVING notEmpty(last_firing)"
 }
 
 // revision orders the versions of one row: t in Unix nanoseconds, 0 for
@@ -155,14 +159,13 @@ func (st *SilenceStore) Load(ctx context.Context) ([]silence.Silence, error) {
 	return out, nil
 }
 
-// notificationLogRow is one row of the notification_log table.
+// notificationLogRow is the newest entry of one key.
 type notificationLogRow struct {
 	GroupKey string    `ch:"group_key"`
-	GroupID  string    `ch:"group_id"`
-	Version  uint64    `ch:"version"`
-	Firing   []uint64  `ch:"firing"`
-	At       time.Time `ch:"at"`
-	Revision uint64    `ch:"revision"`
+	GroupID  string    `ch:"last_group_id"`
+	Version  uint64    `ch:"last_version"`
+	Firing   []uint64  `ch:"last_firing"`
+	At       time.Time `ch:"last_at"`
 }
 
 // NotificationLog keeps the dispatcher's notification log in the
@@ -170,9 +173,24 @@ type notificationLogRow struct {
 // [dispatch.MemLog] it treats an entry showing nothing firing as a
 // finished post: Get reports no entry for its key. Times are stored at
 // whole seconds.
+//
+// The live entries are read once, at the first call, and then answered
+// from memory; Put returns once its entry is in ClickHouse, and Puts made
+// while an insert is under way share the next one (a group commit), so a
+// burst of new groups costs a few inserts, not one each. One process owns
+// its log: the memory is not refreshed from other writers.
 type NotificationLog struct {
 	conn driver.Conn
 	db   string
+
+	load    sync.Once
+	loadErr error
+
+	mu       sync.Mutex
+	live     map[string]dispatch.Entry
+	pending  []dispatch.Entry
+	waiters  []chan error
+	flushing bool
 }
 
 var _ dispatch.Log = (*NotificationLog)(nil)
@@ -183,57 +201,147 @@ func NewNotificationLog(conn driver.Conn, db string) (*NotificationLog, error) {
 	if err := checkIdent(db); err != nil {
 		return nil, fmt.Errorf("new notification log: %w", err)
 	}
-	return &NotificationLog{conn: conn, db: db}, nil
+	return &NotificationLog{conn: conn, db: db, live: map[string]dispatch.Entry{}}, nil
+}
+
+// loadLive reads the newest entry of every key that shows something
+// firing.
+func (l *NotificationLog) loadLive(ctx context.Context) error {
+	l.load.Do(func() {
+		rows, err := l.conn.Query(ctx, SelectNotificationLogSQL(l.db))
+		if err != nil {
+			l.loadErr = fmt.Errorf("read notification log from %s: %w", l.db, err)
+			return
+		}
+		defer rows.Close()
+		live := map[string]dispatch.Entry{}
+		for rows.Next() {
+			var r notificationLogRow
+			if err := rows.ScanStruct(&r); err != nil {
+				l.loadErr = fmt.Errorf("read notification log from %s: %w", l.db, err)
+				return
+			}
+			firing := make([]alert.Fingerprint, len(r.Firing))
+			for i, fp := range r.Firing {
+				firing[i] = alert.Fingerprint(fp)
+			}
+			live[r.GroupKey] = dispatch.Entry{GroupKey: r.GroupKey, GroupID: r.GroupID, Version: r.Version, Firing: firing, At: fromDateTime(r.At)}
+		}
+		if err := rows.Err(); err != nil {
+			l.loadErr = fmt.Errorf("read notification log from %s: %w", l.db, err)
+			return
+		}
+		l.mu.Lock()
+		for k, e := range live {
+			if _, put := l.live[k]; !put {
+				l.live[k] = e
+			}
+		}
+		l.mu.Unlock()
+	})
+	if l.loadErr != nil {
+		// A failed first read is retried by a later call.
+		err := l.loadErr
+		l.load, l.loadErr = sync.Once{}, nil
+		return err
+	}
+	return nil
 }
 
 // Get returns the newest entry for the key, unless there is none or it
 // shows nothing firing.
 func (l *NotificationLog) Get(ctx context.Context, groupKey string) (dispatch.Entry, bool, error) {
-	rows, err := l.conn.Query(ctx, SelectNotificationLogSQL(l.db), groupKey)
-	if err != nil {
-		return dispatch.Entry{}, false, fmt.Errorf("read notification log of %s from %s: %w", groupKey, l.db, err)
+	if err := l.loadLive(ctx); err != nil {
+		return dispatch.Entry{}, false, err
 	}
-	defer rows.Close()
-	var r notificationLogRow
-	found := rows.Next()
-	if found {
-		if err := rows.ScanStruct(&r); err != nil {
-			return dispatch.Entry{}, false, fmt.Errorf("read notification log of %s from %s: %w", groupKey, l.db, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return dispatch.Entry{}, false, fmt.Errorf("read notification log of %s from %s: %w", groupKey, l.db, err)
-	}
-	if !found || len(r.Firing) == 0 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.live[groupKey]
+	if !ok {
 		return dispatch.Entry{}, false, nil
 	}
-	firing := make([]alert.Fingerprint, len(r.Firing))
-	for i, fp := range r.Firing {
-		firing[i] = alert.Fingerprint(fp)
-	}
-	return dispatch.Entry{GroupKey: r.GroupKey, GroupID: r.GroupID, Version: r.Version, Firing: firing, At: fromDateTime(r.At)}, true, nil
+	e.Firing = slices.Clone(e.Firing)
+	return e, true, nil
 }
 
-// Put appends e as its key's newest entry, in one native batch. Entries
-// of one key must be put in the order of their At.
+// Put stores e as its key's newest entry and returns once it is in
+// ClickHouse. Entries of one key must be put in the order of their At.
 func (l *NotificationLog) Put(ctx context.Context, e dispatch.Entry) error {
 	if err := checkDateTime("at", e.At); err != nil {
 		return fmt.Errorf("insert notification log of %s into %s.notification_log: %w", e.GroupKey, l.db, err)
 	}
-	firing := make([]uint64, len(e.Firing))
-	for i, fp := range e.Firing {
-		firing[i] = uint64(fp)
+	if err := l.loadLive(ctx); err != nil {
+		return err
 	}
+	e.Firing = slices.Clone(e.Firing)
+	done := make(chan error, 1)
+	l.mu.Lock()
+	l.pending = append(l.pending, e)
+	l.waiters = append(l.waiters, done)
+	if !l.flushing {
+		l.flushing = true
+		go l.flushLoop(context.WithoutCancel(ctx))
+	}
+	l.mu.Unlock()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("insert notification log of %s: %w", e.GroupKey, ctx.Err())
+	}
+}
+
+// flushLoop inserts what is pending, batch after batch, until nothing is.
+func (l *NotificationLog) flushLoop(ctx context.Context) {
+	for {
+		l.mu.Lock()
+		batch, waiters := l.pending, l.waiters
+		l.pending, l.waiters = nil, nil
+		if len(batch) == 0 {
+			l.flushing = false
+			l.mu.Unlock()
+			return
+		}
+		l.mu.Unlock()
+		ictx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := l.insert(ictx, batch)
+		cancel()
+		if err == nil {
+			l.mu.Lock()
+			for _, e := range batch {
+				e.At = fromDateTime(dateTime(e.At)) // as ClickHouse gives it back
+				if len(e.Firing) == 0 {
+					delete(l.live, e.GroupKey)
+				} else {
+					l.live[e.GroupKey] = e
+				}
+			}
+			l.mu.Unlock()
+		}
+		for _, w := range waiters {
+			w <- err
+		}
+	}
+}
+
+// insert writes entries as one native batch.
+func (l *NotificationLog) insert(ctx context.Context, entries []dispatch.Entry) error {
 	batch, err := l.conn.PrepareBatch(ctx, InsertNotificationLogSQL(l.db))
 	if err != nil {
-		return fmt.Errorf("insert notification log of %s into %s.notification_log: %w", e.GroupKey, l.db, err)
+		return fmt.Errorf("insert %d notification log entries into %s.notification_log: %w", len(entries), l.db, err)
 	}
 	defer func() { _ = batch.Close() }()
-	if err := batch.Append(e.GroupKey, e.GroupID, e.Version, firing, dateTime(e.At), revision(e.At)); err != nil {
-		return fmt.Errorf("insert notification log of %s into %s.notification_log: %w", e.GroupKey, l.db, err)
+	for _, e := range entries {
+		firing := make([]uint64, len(e.Firing))
+		for i, fp := range e.Firing {
+			firing[i] = uint64(fp)
+		}
+		if err := batch.Append(e.GroupKey, e.GroupID, e.Version, firing, dateTime(e.At), revision(e.At)); err != nil {
+			return fmt.Errorf("insert notification log of %s into %s.notification_log: %w", e.GroupKey, l.db, err)
+		}
 	}
 	if err := batch.Send(); err != nil {
-		return fmt.Errorf("insert notification log of %s into %s.notification_log: %w", e.GroupKey, l.db, err)
+		return fmt.Errorf("insert %d notification log entries into %s.notification_log: %w", len(entries), l.db, err)
 	}
 	return nil
 }

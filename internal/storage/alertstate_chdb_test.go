@@ -4,7 +4,6 @@ package storage
 
 import (
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -43,11 +42,12 @@ func TestChdbAlertState(t *testing.T) {
 	} {
 		e.exec(InsertNotificationLogSQL(db) + " FORMAT JSONEachRow\n" + row)
 	}
-	q := strings.Replace(SelectNotificationLogSQL(db), "?", "'k'", 1)
-	rows = e.rows(q)
-	require.Len(t, rows, 1)
-	require.Equal(t, "p2", rows[0]["group_id"])
-	require.Equal(t, uint64(1), toUint(t, rows[0]["version"]))
+	rows = e.rows(SelectNotificationLogSQL(db) + " ORDER BY group_key")
+	require.Len(t, rows, 2)
+	require.Equal(t, "k", rows[0]["group_key"])
+	require.Equal(t, "p2", rows[0]["last_group_id"])
+	require.Equal(t, uint64(1), toUint(t, rows[0]["last_version"]))
+	require.Equal(t, "p3", rows[1]["last_group_id"])
 }
 
 func u64(v uint64) string { return strconv.FormatUint(v, 10) }

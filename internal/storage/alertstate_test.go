@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -153,11 +154,52 @@ func TestNotificationLog(t *testing.T) {
 			require.Equal(t, tt.want, got)
 		})
 	}
-	require.NoError(t, db.Conn.Exec(ctx, "OPTIMIZE TABLE "+db.Database+".notification_log FINAL"))
-	got, ok, err := log.Get(ctx, key)
+	// A new process reads the same live entries back from ClickHouse,
+	// before and after the table's parts are merged.
+	for _, optimize := range []bool{false, true} {
+		if optimize {
+			require.NoError(t, db.Conn.Exec(ctx, "OPTIMIZE TABLE "+db.Database+".notification_log FINAL"))
+		}
+		fresh, err := storage.NewNotificationLog(db.Conn, db.Database)
+		require.NoError(t, err)
+		got, ok, err := fresh.Get(ctx, key)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, again, got)
+		got, ok, err = fresh.Get(ctx, other)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, otherEntry, got)
+	}
+}
+
+// TestNotificationLogGroupCommit puts many entries at once: all are stored,
+// in fewer inserts than entries, and read back by a new log.
+func TestNotificationLogGroupCommit(t *testing.T) {
+	db := chtest.New(t)
+	log, err := storage.NewNotificationLog(db.Conn, db.Database)
 	require.NoError(t, err)
-	require.True(t, ok)
-	require.Equal(t, again, got)
+	ctx := t.Context()
+	const n = 200
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			e := dispatch.Entry{GroupKey: fmt.Sprintf("k%d", i), GroupID: fmt.Sprintf("p%d", i), Version: 1, Firing: []alert.Fingerprint{alert.Fingerprint(i + 1)}, At: t0}
+			require.NoError(t, log.Put(ctx, e))
+		})
+	}
+	wg.Wait()
+	var inserts uint64
+	require.NoError(t, db.Conn.QueryRow(ctx, "SELECT count() FROM system.parts WHERE database = ? AND table = 'notification_log'", db.Database).Scan(&inserts))
+	require.Less(t, inserts, uint64(n), "concurrent puts share inserts")
+	fresh, err := storage.NewNotificationLog(db.Conn, db.Database)
+	require.NoError(t, err)
+	for i := range n {
+		got, ok, err := fresh.Get(ctx, fmt.Sprintf("k%d", i))
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, []alert.Fingerprint{alert.Fingerprint(i + 1)}, got.Firing)
+	}
 }
 
 func TestAlertStateSQL(t *testing.T) {
@@ -173,7 +215,9 @@ func TestAlertStateSQL(t *testing.T) {
 		{"insert log", storage.InsertNotificationLogSQL("vigia"),
 			"INSERT INTO vigia.notification_log (group_key, group_id, version, firing, at, revision)"},
 		{"select log", storage.SelectNotificationLogSQL("vigia"),
-			"SELECT group_key, group_id, version, firing, at, revision FROM vigia.notification_log FINAL WHERE group_key = ? LIMIT 1"},
+			"SELECT group_key, argMax(group_id, revision) AS last_group_id, argMax(version, revision) AS last_version, " +
+				"argMax(firing, revision) AS last_firing, argMax(at, revision) AS last_at FROM vigia.notification_log " +
+				"GROUP BY group_key HAVING notEmpty(last_firing)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
