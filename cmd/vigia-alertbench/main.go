@@ -49,7 +49,7 @@ func main() {
 	flag.Float64Var(&o.urgentShare, "urgent", 0.01, "share of urgent messages, each from a new customer")
 	flag.DurationVar(&o.tick, "tick", 10*time.Millisecond, "pacing interval: each tick posts the messages due as one request")
 	flag.IntVar(&o.senders, "senders", 8, "concurrent intake requests")
-	flag.DurationVar(&o.batchMaxAge, "batch-max-age", time.Second, "clickhouse.batch_max_age of the vigia under test")
+	flag.DurationVar(&o.batchMaxAge, "batch-max-age", 250*time.Millisecond, "clickhouse.batch_max_age of the vigia under test (the default of vigia)")
 	flag.DurationVar(&o.groupInterval, "group-interval", time.Second, "group_interval of the route")
 	flag.StringVar(&o.profileDir, "profile", "", "directory for a CPU profile of vigia during each measurement (empty: none)")
 	flag.Parse()

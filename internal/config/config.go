@@ -135,7 +135,7 @@ func Default() Config {
 			Username:     "default",
 			DialTimeout:  5 * time.Second,
 			BatchMaxRows: 20000,
-			BatchMaxAge:  time.Second,
+			BatchMaxAge:  250 * time.Millisecond,
 		},
 		Retention: Retention{Days: 90},
 		Processor: Processor{Classify: "on"},
