@@ -126,6 +126,9 @@ type Event struct {
 	// Language is the language of the customer message that caused the
 	// event (ISO 639-1), empty when unknown or for other events.
 	Language string
+	// Complaint and Influencer report the yes decisions of those labels on
+	// the customer message that caused the event.
+	Complaint, Influencer bool
 }
 
 // Validate reports what makes e unusable to rebuild a tracker.

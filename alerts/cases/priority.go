@@ -71,3 +71,13 @@ func PriorityOf(m *message.Message) Priority {
 	}
 	return p
 }
+
+// decided reports whether m carries a yes decision for the label name.
+func decided(m *message.Message, name string) bool {
+	for _, l := range m.Labels {
+		if l.Name == name {
+			return l.Decision
+		}
+	}
+	return false
+}

@@ -30,6 +30,10 @@ type CaseState struct {
 	// Language is the customer's language: that of their latest message
 	// whose language is known.
 	Language string
+	// Complaint reports whether a customer message of the case was
+	// classified a complaint (until a not_complaint action), and
+	// Influencer whether the customer was classified an influencer.
+	Complaint, Influencer bool
 	// Priority is the highest priority of the customer's messages,
 	// lowered from complaint to normal by a not_complaint action.
 	Priority Priority

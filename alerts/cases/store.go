@@ -63,7 +63,7 @@ func toRow(e *Event) storage.CaseEvent {
 		CustomerID: e.CustomerID, ConversationID: e.ConversationID, Event: string(e.Event), At: e.At,
 		Actor: e.Actor, MessageID: string(e.MessageID), Reason: e.Reason,
 		CalendarSeconds: e.CalendarSeconds, BusinessSeconds: e.BusinessSeconds, Priority: string(e.Priority),
-		Language: e.Language,
+		Language: e.Language, Complaint: boolByte(e.Complaint), Influencer: boolByte(e.Influencer),
 	}
 }
 
@@ -76,8 +76,15 @@ func fromRows(rows []storage.CaseEvent) []Event {
 			CustomerID: r.CustomerID, ConversationID: r.ConversationID, Event: EventKind(r.Event), At: r.At.UTC(),
 			Actor: r.Actor, MessageID: message.ID(r.MessageID), Reason: r.Reason,
 			CalendarSeconds: r.CalendarSeconds, BusinessSeconds: r.BusinessSeconds, Priority: Priority(r.Priority),
-			Language: r.Language,
+			Language: r.Language, Complaint: r.Complaint == 1, Influencer: r.Influencer == 1,
 		}
 	}
 	return out
+}
+
+func boolByte(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }

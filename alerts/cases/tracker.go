@@ -446,6 +446,7 @@ func (t *Tracker) CaseOf(id message.ID) (CaseState, bool) {
 func (t *Tracker) emitNew(c *caseData, m *message.Message, at time.Time) Event {
 	ev := t.event(c, EventOpened, at, m.Author.ID, "", PriorityOf(m))
 	ev.MessageID, ev.ConversationID, ev.Language = m.ID, m.ConversationID, m.Lang
+	ev.Complaint, ev.Influencer = decided(m, labelComplaint), decided(m, labelInfluencer)
 	ev.ID = eventID(ev.CaseID, ev.Seq, ev.Event, ev.MessageID)
 	t.cases[c.state.ID] = c
 	t.apply(&ev)
@@ -459,6 +460,7 @@ func (t *Tracker) emit(c *caseData, kind EventKind, at time.Time, m *message.Mes
 	ev.MessageID, ev.ConversationID = m.ID, m.ConversationID
 	if m.Direction == message.DirectionInbound {
 		ev.Language = m.Lang
+		ev.Complaint, ev.Influencer = decided(m, labelComplaint), decided(m, labelInfluencer)
 	}
 	ev.ID = eventID(ev.CaseID, ev.Seq, ev.Event, ev.MessageID)
 	t.apply(&ev)
@@ -510,6 +512,8 @@ func (t *Tracker) apply(ev *Event) {
 	if ev.Language != "" {
 		s.Language = ev.Language
 	}
+	s.Complaint = (s.Complaint || ev.Complaint) && ev.Event != EventNotComplaint
+	s.Influencer = s.Influencer || ev.Influencer
 	if ev.MessageID != "" {
 		if _, ok := t.byMessage[ev.MessageID]; !ok {
 			t.byMessage[ev.MessageID] = s.ID

@@ -89,7 +89,7 @@ func (e *Evaluator) Case(c *cases.CaseState, language string, now time.Time) ([]
 		switch {
 		case c.Priority == cases.PriorityUrgent && !e.disabled[RuleUrgent]:
 			out = append(out, base(RuleUrgent, c.WaitingSince, fmt.Sprintf("Urgent message waiting for a %s", human(c.Waiting))))
-		case c.Priority == cases.PriorityInfluencer && !e.disabled[RuleInfluencerComplaint]:
+		case c.Influencer && c.Complaint && !e.disabled[RuleInfluencerComplaint]:
 			out = append(out, base(RuleInfluencerComplaint, c.WaitingSince, fmt.Sprintf("Influential customer waiting for a %s", human(c.Waiting))))
 		}
 	}

@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -100,22 +101,27 @@ func TestUrgentAndInfluencerFireWhileWaiting(t *testing.T) {
 	ev := rules.NewEvaluator(rules.DefaultConfig(), nil, nil)
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
-		priority cases.Priority
-		waiting  sla.Metric
-		status   cases.Status
-		want     []string
+		priority              cases.Priority
+		complaint, influencer bool
+		waiting               sla.Metric
+		status                cases.Status
+		want                  []string
 	}{
-		{cases.PriorityUrgent, sla.FirstResponse, cases.StatusOpen, []string{"urgent"}},
-		{cases.PriorityUrgent, sla.NextResponse, cases.StatusOpen, []string{"urgent"}},
-		{cases.PriorityUrgent, "", cases.StatusOpen, nil},
-		{cases.PriorityUrgent, sla.FirstResponse, cases.StatusResolved, nil},
-		{cases.PriorityInfluencer, sla.FirstResponse, cases.StatusOpen, []string{"influencer_complaint"}},
-		{cases.PriorityComplaint, sla.FirstResponse, cases.StatusOpen, nil},
+		{cases.PriorityUrgent, false, false, sla.FirstResponse, cases.StatusOpen, []string{"urgent"}},
+		{cases.PriorityUrgent, false, false, sla.NextResponse, cases.StatusOpen, []string{"urgent"}},
+		{cases.PriorityUrgent, false, false, "", cases.StatusOpen, nil},
+		{cases.PriorityUrgent, false, false, sla.FirstResponse, cases.StatusResolved, nil},
+		{cases.PriorityUrgent, true, true, sla.FirstResponse, cases.StatusOpen, []string{"urgent"}}, // urgent says it first
+		{cases.PriorityInfluencer, true, true, sla.FirstResponse, cases.StatusOpen, []string{"influencer_complaint"}},
+		{cases.PriorityInfluencer, false, true, sla.FirstResponse, cases.StatusOpen, nil}, // praise from an influencer
+		{cases.PriorityInfluencer, true, true, "", cases.StatusOpen, nil},
+		{cases.PriorityComplaint, true, false, sla.FirstResponse, cases.StatusOpen, nil},
 	}
 	for _, tt := range tests {
-		t.Run(string(tt.priority)+"/"+string(tt.waiting)+"/"+string(tt.status), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/c%v/i%v/%s/%s", tt.priority, tt.complaint, tt.influencer, tt.waiting, tt.status), func(t *testing.T) {
 			c := &cases.CaseState{ID: "00000000000000bb", Brand: "acme", Channel: "x", Status: tt.status,
-				Priority: tt.priority, Waiting: tt.waiting, WaitingSince: now.Add(-time.Minute)}
+				Priority: tt.priority, Complaint: tt.complaint, Influencer: tt.influencer,
+				Waiting: tt.waiting, WaitingSince: now.Add(-time.Minute)}
 			got, _ := ev.Case(c, "", now)
 			require.Equal(t, tt.want, names(got))
 			for _, a := range got {

@@ -29,12 +29,14 @@ type CaseEvent struct {
 	BusinessSeconds int64     `ch:"business_seconds"`
 	Priority        string    `ch:"priority"`
 	Language        string    `ch:"language"`
+	Complaint       uint8     `ch:"complaint"`
+	Influencer      uint8     `ch:"influencer"`
 }
 
 // caseEventColumns is the column list of selects from case_events, in
 // CaseEvent's field order; inserts add inserted_at.
 const caseEventColumns = "id, case_id, seq, brand, channel, customer_id, conversation_id, event, at, " +
-	"actor, message_id, reason, calendar_seconds, business_seconds, priority, language"
+	"actor, message_id, reason, calendar_seconds, business_seconds, priority, language, complaint, influencer"
 
 // InsertCaseEventsSQL is the INSERT a case event batch is prepared with.
 func InsertCaseEventsSQL(db string) string {
@@ -79,7 +81,7 @@ func InsertCaseEvents(ctx context.Context, conn driver.Conn, db string, evs []Ca
 	for i := range evs {
 		e := &evs[i]
 		if err := batch.Append(e.ID, e.CaseID, e.Seq, e.Brand, e.Channel, e.CustomerID, e.ConversationID, e.Event,
-			dateTime(e.At), e.Actor, e.MessageID, e.Reason, e.CalendarSeconds, e.BusinessSeconds, e.Priority, e.Language, now); err != nil {
+			dateTime(e.At), e.Actor, e.MessageID, e.Reason, e.CalendarSeconds, e.BusinessSeconds, e.Priority, e.Language, e.Complaint, e.Influencer, now); err != nil {
 			return fmt.Errorf("insert batch of %d into %s.case_events: append row %d: %w", len(evs), db, i, err)
 		}
 	}

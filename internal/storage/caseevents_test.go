@@ -90,9 +90,9 @@ func TestCaseEventsSQL(t *testing.T) {
 		want string
 	}{
 		{"insert", storage.InsertCaseEventsSQL("vigia"), "INSERT INTO vigia.case_events (id, case_id, seq, brand, channel, " +
-			"customer_id, conversation_id, event, at, actor, message_id, reason, calendar_seconds, business_seconds, priority, language, inserted_at)"},
+			"customer_id, conversation_id, event, at, actor, message_id, reason, calendar_seconds, business_seconds, priority, language, complaint, influencer, inserted_at)"},
 		{"history", storage.CaseHistorySQL("vigia"), "SELECT id, case_id, seq, brand, channel, customer_id, conversation_id, event, at, " +
-			"actor, message_id, reason, calendar_seconds, business_seconds, priority, language FROM vigia.case_events FINAL " +
+			"actor, message_id, reason, calendar_seconds, business_seconds, priority, language, complaint, influencer FROM vigia.case_events FINAL " +
 			"WHERE brand = ? AND customer_id = ? ORDER BY at, case_id, seq"},
 	}
 	for _, tt := range tests {

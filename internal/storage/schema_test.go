@@ -44,7 +44,7 @@ func caseEventsDDL(db, enum, tm string) string {
 		"    id String,\n    case_id String,\n    seq UInt32,\n    brand " + enum + ",\n    channel " + enum + ",\n" +
 		"    customer_id String,\n    conversation_id String,\n    event " + enum + ",\n    at DateTime" + tm + ",\n" +
 		"    actor String,\n    message_id String,\n    reason " + enum + ",\n    calendar_seconds Int64,\n" +
-		"    business_seconds Int64,\n    priority " + enum + ",\n    language " + enum + ",\n    inserted_at DateTime\n)\n" +
+		"    business_seconds Int64,\n    priority " + enum + ",\n    language " + enum + ",\n    complaint UInt8,\n    influencer UInt8,\n    inserted_at DateTime\n)\n" +
 		"ENGINE = ReplacingMergeTree(inserted_at)\n" +
 		"PARTITION BY toYYYYMM(at)\n" +
 		"ORDER BY (brand, case_id, at, event, id)\n" +

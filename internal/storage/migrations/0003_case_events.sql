@@ -15,6 +15,8 @@ CREATE TABLE IF NOT EXISTS {{.DB}}.case_events (
     business_seconds Int64,
     priority {{.Enum}},
     language {{.Enum}},
+    complaint UInt8,
+    influencer UInt8,
     inserted_at DateTime
 )
 ENGINE = ReplacingMergeTree(inserted_at)
