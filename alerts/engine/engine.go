@@ -293,7 +293,7 @@ func (e *Engine) evaluate(ids map[string]bool, now time.Time) {
 		var firing []alert.Alert
 		var next time.Time
 		if ok {
-			firing, next = e.opts.Rules.Case(&st, st.Language, now)
+			firing, next = e.opts.Rules.Case(&st, now)
 		}
 		out = append(out, e.diff(id, firing, now)...)
 		if next.IsZero() {

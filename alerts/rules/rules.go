@@ -56,7 +56,7 @@ func (e *Evaluator) Policy(c *cases.CaseState) (Policy, bool) {
 // Case returns the alerts firing for c at now, and the next instant at
 // which that set may change by the clock alone (a warning or breach coming
 // due, an escalation step); zero when only a new event can change it.
-func (e *Evaluator) Case(c *cases.CaseState, language string, now time.Time) ([]alert.Alert, time.Time) {
+func (e *Evaluator) Case(c *cases.CaseState, now time.Time) ([]alert.Alert, time.Time) {
 	if !c.Open() {
 		return nil, time.Time{}
 	}
@@ -71,13 +71,13 @@ func (e *Evaluator) Case(c *cases.CaseState, language string, now time.Time) ([]
 		a := alert.Alert{
 			Labels: map[string]string{
 				alert.LabelBrand: c.Brand, alert.LabelChannel: string(c.Channel), alert.LabelPriority: string(c.Priority),
-				alert.LabelRule: rule, alert.LabelLanguage: language, alert.LabelCaseID: c.ID,
+				alert.LabelRule: rule, alert.LabelLanguage: c.Language, alert.LabelCaseID: c.ID,
 			},
 			Annotations: map[string]string{annotationSummary: summary},
 			StartsAt:    startsAt,
 			UpdatedAt:   now,
 		}
-		if language == "" {
+		if c.Language == "" {
 			delete(a.Labels, alert.LabelLanguage)
 		}
 		if e.caseLink != nil {

@@ -53,7 +53,7 @@ func TestCaseAlertsFollowTheBusinessClock(t *testing.T) {
 	}}
 	ev := rules.NewEvaluator(cfg, func(string) *sla.Calendar { return cal }, func(id string) string { return "http://vigia/cases/" + id })
 	// Friday 16:30, a 1h business-hours target: due Monday 09:30.
-	c := &cases.CaseState{ID: "00000000000000aa", Brand: "acme", Channel: "x", Status: cases.StatusOpen,
+	c := &cases.CaseState{ID: "00000000000000aa", Brand: "acme", Channel: "x", Status: cases.StatusOpen, Language: "es",
 		Priority: cases.PriorityComplaint, Waiting: sla.FirstResponse, WaitingSince: at(t, "2026-11-20 16:30")}
 	tests := []struct {
 		now  string
@@ -70,7 +70,7 @@ func TestCaseAlertsFollowTheBusinessClock(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.now, func(t *testing.T) {
-			got, next := ev.Case(c, "es", at(t, tt.now))
+			got, next := ev.Case(c, at(t, tt.now))
 			require.Equal(t, tt.want, names(got))
 			if tt.next != "" {
 				require.Equal(t, at(t, tt.next), next.UTC().Truncate(time.Minute))
@@ -87,12 +87,12 @@ func TestCaseAlertsFollowTheBusinessClock(t *testing.T) {
 	// Answered: nothing fires any more.
 	answered := *c
 	answered.Waiting, answered.WaitingSince = "", time.Time{}
-	got, next := ev.Case(&answered, "es", at(t, "2026-11-23 12:00"))
+	got, next := ev.Case(&answered, at(t, "2026-11-23 12:00"))
 	require.Empty(t, got)
 	require.True(t, next.IsZero())
 	// The same case gives the same fingerprints at different times.
-	a1, _ := ev.Case(c, "es", at(t, "2026-11-23 09:45"))
-	a2, _ := ev.Case(c, "es", at(t, "2026-11-23 09:50"))
+	a1, _ := ev.Case(c, at(t, "2026-11-23 09:45"))
+	a2, _ := ev.Case(c, at(t, "2026-11-23 09:50"))
 	require.Equal(t, a1[0].Fingerprint(), a2[0].Fingerprint())
 	require.Equal(t, a1[0].StartsAt, a2[0].StartsAt)
 }
@@ -122,7 +122,7 @@ func TestUrgentAndInfluencerFireWhileWaiting(t *testing.T) {
 			c := &cases.CaseState{ID: "00000000000000bb", Brand: "acme", Channel: "x", Status: tt.status,
 				Priority: tt.priority, Complaint: tt.complaint, Influencer: tt.influencer,
 				Waiting: tt.waiting, WaitingSince: now.Add(-time.Minute)}
-			got, _ := ev.Case(c, "", now)
+			got, _ := ev.Case(c, now)
 			require.Equal(t, tt.want, names(got))
 			for _, a := range got {
 				require.NotContains(t, a.Labels, alert.LabelLanguage)
@@ -133,7 +133,7 @@ func TestUrgentAndInfluencerFireWhileWaiting(t *testing.T) {
 	cfg := rules.DefaultConfig()
 	cfg.Disabled = []string{"urgent"}
 	off := rules.NewEvaluator(cfg, nil, nil)
-	got, _ := off.Case(&cases.CaseState{Status: cases.StatusOpen, Priority: cases.PriorityUrgent, Waiting: sla.FirstResponse}, "", now)
+	got, _ := off.Case(&cases.CaseState{Status: cases.StatusOpen, Priority: cases.PriorityUrgent, Waiting: sla.FirstResponse}, now)
 	require.Empty(t, got)
 }
 
@@ -162,7 +162,7 @@ func TestResolutionTargetRunsWhileOpen(t *testing.T) {
 	ev := rules.NewEvaluator(cfg, nil, nil)
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	c := &cases.CaseState{Brand: "acme", Status: cases.StatusOpen, Priority: cases.PriorityNormal, ResolutionSince: now.Add(-25 * time.Hour)}
-	got, _ := ev.Case(c, "", now)
+	got, _ := ev.Case(c, now)
 	require.Equal(t, []string{"sla_breach"}, names(got))
 	require.Equal(t, "resolution", got[0].Labels[rules.LabelSLA])
 }
