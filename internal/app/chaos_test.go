@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vigia-dev/vigia/internal/localserver"
 	"github.com/vigia-dev/vigia/internal/storage"
 	"github.com/vigia-dev/vigia/internal/storage/chtest"
 )
@@ -39,16 +40,9 @@ func freePort(t *testing.T) int {
 
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := localserver.RepoRoot()
 	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(t, parent, dir, "go.mod not found above the test")
-		dir = parent
-	}
+	return root
 }
 
 func startOwnServer(t *testing.T) *ownServer {

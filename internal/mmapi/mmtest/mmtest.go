@@ -12,21 +12,19 @@
 package mmtest
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/vigia-dev/vigia/internal/localserver"
 )
 
 // EnvURL names the environment variable holding the base URL of the
@@ -334,55 +332,8 @@ func waitReady(base string, timeout time.Duration) error {
 }
 
 // runScript runs deploy/mattermost-local.sh verb and returns its last
-// stdout line. The first start builds the server, which takes minutes.
+// stdout word: the URL, for start. The first start builds the server,
+// which takes minutes.
 func runScript(verb string) (string, error) {
-	root, err := repoRoot()
-	if err != nil {
-		return "", err
-	}
-	script := filepath.Join(root, "deploy", "mattermost-local.sh")
-	if _, err := os.Stat(script); err != nil {
-		return "", fmt.Errorf("find %s: %w", script, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, "bash", script, verb)
-	cmd.Dir = root
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("%s %s: %w: %s", script, verb, err, lastLines(stderr.String(), 15))
-	}
-	lines := strings.Fields(stdout.String())
-	if len(lines) == 0 {
-		return "", nil
-	}
-	return lines[len(lines)-1], nil
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
-// repoRoot walks up from the working directory to the main module's root:
-// the directory holding go.mod and deploy/mattermost-local.sh.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("find repository root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "deploy", "mattermost-local.sh")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("find repository root: no deploy/mattermost-local.sh above the working directory")
-		}
-		dir = parent
-	}
+	return localserver.Script("mattermost-local.sh", verb, 20*time.Minute)
 }

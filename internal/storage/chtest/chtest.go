@@ -6,15 +6,11 @@
 package chtest
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +18,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/vigia-dev/vigia/internal/localserver"
 	"github.com/vigia-dev/vigia/internal/storage"
 )
 
@@ -178,49 +175,9 @@ func pingOnce(ctx context.Context, addr string) error {
 }
 
 // runScript runs deploy/clickhouse-local.sh verb and returns its last
-// stdout line.
+// stdout word: the address, for start.
 func runScript(verb string) (string, error) {
-	root, err := repoRoot()
-	if err != nil {
-		return "", err
-	}
-	script := filepath.Join(root, "deploy", "clickhouse-local.sh")
-	if _, err := os.Stat(script); err != nil {
-		return "", fmt.Errorf("find %s: %w", script, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, "bash", script, verb)
-	cmd.Dir = root
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("%s %s: %w: %s", script, verb, err, strings.TrimSpace(stderr.String()))
-	}
-	lines := strings.Fields(stdout.String())
-	if len(lines) == 0 {
-		return "", nil
-	}
-	return lines[len(lines)-1], nil
-}
-
-// repoRoot walks up from the working directory to the directory holding
-// go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("find repository root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("find repository root: no go.mod above the working directory")
-		}
-		dir = parent
-	}
+	return localserver.Script("clickhouse-local.sh", verb, 5*time.Minute)
 }
 
 // uniqueName is a database name unique to this test run.
