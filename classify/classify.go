@@ -92,7 +92,8 @@ type Classifier struct {
 	cfg     Config
 	logger  *slog.Logger
 	models  *text.Models
-	byLang  map[string]*langModels // the models of each configured language, resolved once
+	byLang  map[string]*langModels  // the models of each configured language, resolved once
+	scorers map[string]*text.Scorer // their interleaved tables, where the models have the shape
 	lang    *lang.Detector
 	matcher *lexicon.Matcher
 	spam    *spam.Detector
@@ -179,10 +180,21 @@ func New(cfg Config, models *text.Models, logger *slog.Logger, opts ...Option) (
 		return nil, err
 	}
 	if models != nil {
-		c.byLang = make(map[string]*langModels, len(cfg.Languages))
+		c.byLang = make(map[string]*langModels, len(cfg.Languages)+1)
+		c.scorers = make(map[string]*text.Scorer, len(cfg.Languages)+1)
+		// Languages served by the same models share one table.
+		built := map[langModels]*text.Scorer{}
 		for _, l := range append([]string{""}, cfg.Languages...) { // "": no language detected
 			lm := c.resolveModels(l)
 			c.byLang[l] = &lm
+			s, ok := built[lm]
+			if !ok {
+				s = text.NewScorer(lm[:])
+				built[lm] = s
+			}
+			if s != nil {
+				c.scorers[l] = s
+			}
 		}
 	}
 	c.global = &brand{thresholds: cfg.Thresholds, influence: cfg.Influence}
@@ -435,7 +447,11 @@ func (c *Classifier) modelEvidence(doc *text.Doc, lng string, miss *[numLabels]f
 		lm = &other
 	}
 	var preds [len(langModels{})]text.Prediction
-	text.PredictEach(doc, lm[:], modelMinTop[:], preds[:])
+	if s := c.scorers[lng]; s != nil {
+		s.PredictEach(doc, modelMinTop[:], preds[:])
+	} else {
+		text.PredictEach(doc, lm[:], modelMinTop[:], preds[:])
+	}
 	for i := range modelTasks {
 		if lm[i] == nil {
 			continue

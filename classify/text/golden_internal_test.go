@@ -215,3 +215,66 @@ func TestPredictEach(t *testing.T) {
 		}
 	}
 }
+
+// scorerTexts returns 400 varied texts: the golden ones and each of them
+// joined to the next (longer texts, more features per message).
+func scorerTexts() []string {
+	g := goldenTexts()
+	out := append([]string(nil), g...)
+	for i, s := range g {
+		out = append(out, s+" "+g[(i+1)%len(g)])
+	}
+	return out
+}
+
+// TestScorer checks that the interleaved table gives exactly what the
+// straightforward scoring gives: every score bit for bit (the integer sums
+// are the same, and are converted in the same order) and the same top
+// terms, model by model, for synthetic models and for each language's
+// embedded models (falling back to English as the classifier does).
+func TestScorer(t *testing.T) {
+	sets := map[string][]*Model{"synthetic": {synthModel(TaskComplaint, 1, 18, 11), synthModel(TaskTroll, 1, 18, 12),
+		synthModel(TaskSpam, 1, 18, 13), synthModel(TaskSentiment, 3, 18, 14)}}
+	embedded, err := LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"es", "en"} {
+		var ms []*Model
+		for _, task := range []Task{TaskComplaint, TaskTroll, TaskSpam, TaskSentiment} {
+			if m, ok := embedded.Model(task, lang); ok {
+				ms = append(ms, m)
+			}
+		}
+		if len(ms) == 4 && fused4(ms) {
+			sets["embedded "+lang] = ms
+		}
+	}
+	if NewScorer(synthSet()) != nil {
+		t.Fatal("NewScorer accepted models of other sizes")
+	}
+	texts := scorerTexts()
+	for name, ms := range sets {
+		s := NewScorer(ms)
+		if s == nil {
+			t.Fatalf("%s: NewScorer refused the shipped shape", name)
+		}
+		for _, bounds := range [][]float64{{0.3, 0.3, 0.3, math.Inf(1)}, {math.Inf(-1), math.Inf(-1), math.Inf(-1), math.Inf(-1)}} {
+			for _, txt := range texts {
+				d := Analyze(txt)
+				got := make([]Prediction, 4)
+				s.PredictEach(d, bounds, got)
+				for i, m := range ms {
+					want := m.PredictMin(d, bounds[i])
+					if math.Float64bits(got[i].Score) != math.Float64bits(want.Score) || fmt.Sprintf("%q", got[i].Top) != fmt.Sprintf("%q", want.Top) {
+						t.Fatalf("%s model %s on %q: got %v, want %v", name, m.Key(), txt, got[i], want)
+					}
+				}
+				d.Release()
+			}
+		}
+	}
+	if len(sets) < 3 {
+		t.Logf("embedded models not of the fused shape: %d sets checked", len(sets))
+	}
+}

@@ -413,6 +413,13 @@ func scoresFused4(d *Doc, ms []*Model, logits *[4][8]float64, raw *fusedRaw, kee
 		}
 	}
 	acc[1] = [6]int32{a, b, c, s0, s1, s2}
+	fusedLogits(d, ms, &acc, logits)
+}
+
+// fusedLogits turns the fused pass's raw sums (word, char: the three
+// binary models, then the three-class model's classes) into logits with
+// scoresFixed's arithmetic.
+func fusedLogits(d *Doc, ms []*Model, acc *[2][6]int32, logits *[4][8]float64) {
 	for i := range 3 {
 		m := ms[i]
 		sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
