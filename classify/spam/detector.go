@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vigia-dev/vigia/classify/internal/hugepage"
 	"github.com/vigia-dev/vigia/classify/reason"
 )
 
@@ -83,7 +84,7 @@ func New(cfg Config) (*Detector, error) {
 	}
 	d := &Detector{
 		cfg:     cfg,
-		ring:    make([]entry, cfg.MaxFingerprints),
+		ring:    hugepage.Make[entry](cfg.MaxFingerprints),
 		seq:     1,
 		authors: newAuthorTable(cfg.MaxAuthors, cfg.RateMax+1),
 		seen:    make([]uint64, 0, 4*bucketSize),
@@ -102,8 +103,10 @@ func New(cfg Config) (*Detector, error) {
 	d.seqBits = uint(bits.Len(uint(cfg.MaxFingerprints))) + 3
 	d.tagShift = 48 + d.bucketBits
 	d.checkMask = uint64(1)<<min(d.tagShift-d.seqBits, 48) - 1
+	nb := 1 << d.bucketBits
+	all := hugepage.Make[bucket](len(d.bands) * nb) // one allocation: 2 MiB at the default bound
 	for i := range d.bands {
-		d.bands[i] = make([]bucket, 1<<d.bucketBits)
+		d.bands[i] = all[i*nb : (i+1)*nb : (i+1)*nb]
 	}
 	return d, nil
 }
@@ -317,7 +320,7 @@ type authorTable struct {
 
 func newAuthorTable(maxAuthors, k int) authorTable {
 	sets := (maxAuthors + authorWays - 1) / authorWays
-	return authorTable{sets: make([]authorSet, sets), k: k, posts: make([]uint32, sets*authorWays*k)}
+	return authorTable{sets: hugepage.Make[authorSet](sets), k: k, posts: hugepage.Make[uint32](sets * authorWays * k)}
 }
 
 // unixSeconds clamps t's unix seconds to a uint32.

@@ -1,13 +1,18 @@
 package text
 
-import "math"
+import (
+	"math"
+
+	"github.com/vigia-dev/vigia/classify/internal/hugepage"
+)
 
 // Scorer scores one language's four models (three binary ones and a
 // three-class one of the shipped shape, as PredictEach fuses them) from a
 // single table that interleaves their weights bucket by bucket, built once
 // from the models' own weights: a feature's six weights share one 16-byte
 // row, so one cache line serves every model where the separate tables
-// need four. Its predictions are PredictEach's, bit for bit: the same
+// need four. The table is placed on transparent huge pages where the
+// system allows (package hugepage). Its predictions are PredictEach's, bit for bit: the same
 // integer sums, converted in the same order.
 type Scorer struct {
 	ms   [4]*Model
@@ -22,12 +27,14 @@ type scorerRow [8]int16
 // NewScorer interleaves the weights of ms for Scorer.PredictEach; it
 // returns nil when ms are not three binary models and a three-class one,
 // all of 2^18 buckets (score those with PredictEach). The table takes
-// 4 MiB; the models are not changed and must not be afterwards.
+// 4 MiB (in an allocation up to 2 MiB larger, for the alignment, whose
+// slack is never touched); the models are not changed and must not be
+// afterwards.
 func NewScorer(ms []*Model) *Scorer {
 	if len(ms) != 4 || !fused4(ms) {
 		return nil
 	}
-	s := &Scorer{ms: [4]*Model(ms), rows: new([1 << fixedBits]scorerRow)}
+	s := &Scorer{ms: [4]*Model(ms), rows: (*[1 << fixedBits]scorerRow)(hugepage.Make[scorerRow](1 << fixedBits))}
 	qa, qb, qc, qs := ms[0].Q, ms[1].Q, ms[2].Q, ms[3].Q
 	for i := range s.rows {
 		s.rows[i] = scorerRow{qa[i], qb[i], qc[i], qs[3*i], qs[3*i+1], qs[3*i+2]}
