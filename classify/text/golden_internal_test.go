@@ -278,3 +278,40 @@ func TestScorer(t *testing.T) {
 		t.Logf("embedded models not of the fused shape: %d sets checked", len(sets))
 	}
 }
+
+// TestScorerSumsExtremes checks the two-weights-per-add sums against
+// plain int32 sums for the extreme weights and for more rows than a lane
+// holds before it is debiased.
+func TestScorerSumsExtremes(t *testing.T) {
+	ms := []*Model{synthModel(TaskComplaint, 1, 18, 21), synthModel(TaskTroll, 1, 18, 22),
+		synthModel(TaskSpam, 1, 18, 23), synthModel(TaskSentiment, 3, 18, 24)}
+	r := rand.New(rand.NewPCG(9, 9))
+	for _, m := range ms {
+		for i := range m.Q {
+			m.Q[i] = []int16{-32768, -32767, 32767, 0, -1, 1}[r.IntN(6)]
+		}
+	}
+	s := NewScorer(ms)
+	for _, n := range []int{0, 1, 1000, maxLaneRows - 1, maxLaneRows, maxLaneRows + 1, 3*maxLaneRows + 17} {
+		hs := make([]uint32, n)
+		for i := range hs {
+			hs[i] = r.Uint32()
+			if i%3 == 0 {
+				hs[i] = 0xFFFFFFFF // the same row again and again
+			}
+		}
+		var want [6]int32
+		for _, h := range hs {
+			b := h >> (32 - fixedBits)
+			for j := range 3 {
+				want[j] += int32(ms[j].Q[b])
+			}
+			for c := range 3 {
+				want[3+c] += int32(ms[3].Q[3*int(b)+c])
+			}
+		}
+		if got := s.sums(hs); got != want {
+			t.Fatalf("%d rows: sums %v, want %v", n, got, want)
+		}
+	}
+}

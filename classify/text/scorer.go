@@ -19,10 +19,28 @@ type Scorer struct {
 	rows *[1 << fixedBits]scorerRow
 }
 
-// scorerRow is one bucket's weights: the three binary models', then the
-// three-class model's, padded to 16 bytes so that a row never straddles
-// two cache lines.
-type scorerRow [8]int16
+// scorerRow is one bucket's six weights in 16 bytes, each stored plus
+// rowBias as a uint16 (so never negative): the first word holds the three
+// binary models' weights and the three-class model's first, the second
+// its other two in the low halves of its 32-bit lanes. Sums of rows are
+// then taken two weights per 64-bit add (one per 32-bit lane, which
+// cannot carry into the next for fewer than 2^16 rows) and debiased
+// afterwards: three accumulators instead of six, with no sign extension.
+type scorerRow [2]uint64
+
+const (
+	rowBias  = 1 << 15
+	laneMask = 0x0000FFFF0000FFFF
+	// maxLaneRows is how many rows a lane sums without overflow:
+	// 2^16 × (2^16-1) < 2^32.
+	maxLaneRows = 1 << 16
+)
+
+// packRow builds the row of weights a, b, c (binary models) and s0..s2.
+func packRow(a, b, c, s0, s1, s2 int16) scorerRow {
+	u := func(v int16) uint64 { return uint64(uint16(int32(v) + rowBias)) }
+	return scorerRow{u(a) | u(b)<<16 | u(c)<<32 | u(s0)<<48, u(s1) | u(s2)<<32}
+}
 
 // NewScorer interleaves the weights of ms for Scorer.PredictEach; it
 // returns nil when ms are not three binary models and a three-class one,
@@ -37,7 +55,7 @@ func NewScorer(ms []*Model) *Scorer {
 	s := &Scorer{ms: [4]*Model(ms), rows: (*[1 << fixedBits]scorerRow)(hugepage.Make[scorerRow](1 << fixedBits))}
 	qa, qb, qc, qs := ms[0].Q, ms[1].Q, ms[2].Q, ms[3].Q
 	for i := range s.rows {
-		s.rows[i] = scorerRow{qa[i], qb[i], qc[i], qs[3*i], qs[3*i+1], qs[3*i+2]}
+		s.rows[i] = packRow(qa[i], qb[i], qc[i], qs[3*i], qs[3*i+1], qs[3*i+2])
 	}
 	return s
 }
@@ -46,7 +64,7 @@ func NewScorer(ms []*Model) *Scorer {
 func (s *Scorer) Models() []*Model { return s.ms[:] }
 
 // Bytes returns the memory the interleaved table takes.
-func (s *Scorer) Bytes() int { return len(s.rows) * len(scorerRow{}) * 2 }
+func (s *Scorer) Bytes() int { return len(s.rows) * 16 }
 
 // PredictEach is PredictEach(d, s.Models(), minTop, out) from the
 // interleaved table: out[i] is Models()[i].PredictMin(d, minTop[i]).
@@ -69,70 +87,70 @@ func (s *Scorer) PredictEach(d *Doc, minTop []float64, out []Prediction) {
 	}
 }
 
-// scores is scoresFused4 reading the interleaved rows.
+// scores is scoresFused4 reading the interleaved rows: the same integer
+// sums (int32, so equal however they are grouped).
 func (s *Scorer) scores(d *Doc, logits *[4][8]float64, raw *fusedRaw, keep bool) {
 	const shift = 32 - fixedBits
 	q := s.rows
 	word, char := d.feats[:d.nWord], d.feats[d.nWord:]
 	var acc [2][6]int32 // word, char: a, b, c, sentiment 0..2
-	var a, b, c, s0, s1, s2 int32
-	nc := 0
 	if keep {
-		nc = min(max(2*len(d.tokens)-1, 0), len(word))
+		nc := min(max(2*len(d.tokens)-1, 0), len(word))
 		for j, h := range word[:nc] {
-			w := &q[h>>shift]
-			va, vb, vc := int32(w[0]), int32(w[1]), int32(w[2])
-			raw.word[0][j], raw.word[1][j], raw.word[2][j] = va, vb, vc
-			a += va
-			b += vb
-			c += vc
-			s0 += int32(w[3])
-			s1 += int32(w[4])
-			s2 += int32(w[5])
+			w := q[h>>shift][0]
+			raw.word[0][j] = int32(w&0xFFFF) - rowBias
+			raw.word[1][j] = int32(w>>16&0xFFFF) - rowBias
+			raw.word[2][j] = int32(w>>32&0xFFFF) - rowBias
 		}
 	}
-	for _, h := range word[nc:] {
-		w := &q[h>>shift]
-		a += int32(w[0])
-		b += int32(w[1])
-		c += int32(w[2])
-		s0 += int32(w[3])
-		s1 += int32(w[4])
-		s2 += int32(w[5])
+	acc[0] = s.sums(word)
+	var a, b, c, s0, s1, s2 int32
+	start := 0
+	for r, run := range d.charRuns {
+		end := int(run.end) - d.nWord
+		v := s.sums(char[start:end])
+		start = end
+		if keep {
+			raw.run[0][r], raw.run[1][r], raw.run[2][r] = v[0], v[1], v[2]
+		}
+		a += v[0]
+		b += v[1]
+		c += v[2]
+		s0 += v[3]
+		s1 += v[4]
+		s2 += v[5]
 	}
-	acc[0] = [6]int32{a, b, c, s0, s1, s2}
-	a, b, c, s0, s1, s2 = 0, 0, 0, 0, 0, 0
-	if keep {
-		start := uint32(0)
-		for r, run := range d.charRuns {
-			end := run.end - uint32(d.nWord)
-			var ra, rb, rc int32
-			for _, h := range char[start:end] {
-				w := &q[h>>shift]
-				ra += int32(w[0])
-				rb += int32(w[1])
-				rc += int32(w[2])
-				s0 += int32(w[3])
-				s1 += int32(w[4])
-				s2 += int32(w[5])
-			}
-			start = end
-			raw.run[0][r], raw.run[1][r], raw.run[2][r] = ra, rb, rc
-			a += ra
-			b += rb
-			c += rc
-		}
-	} else {
-		for _, h := range char {
-			w := &q[h>>shift]
-			a += int32(w[0])
-			b += int32(w[1])
-			c += int32(w[2])
-			s0 += int32(w[3])
-			s1 += int32(w[4])
-			s2 += int32(w[5])
-		}
+	if start < len(char) { // not reached: the runs cover the n-grams
+		v := s.sums(char[start:])
+		a, b, c, s0, s1, s2 = a+v[0], b+v[1], c+v[2], s0+v[3], s1+v[4], s2+v[5]
 	}
 	acc[1] = [6]int32{a, b, c, s0, s1, s2}
 	fusedLogits(d, s.ms[:], &acc, logits)
+}
+
+// sums returns the six weight sums of the rows of features hs: the three
+// binary models', then the three-class model's.
+func (s *Scorer) sums(hs []uint32) [6]int32 {
+	const shift = 32 - fixedBits
+	q := s.rows
+	var out [6]int32
+	for len(hs) > 0 {
+		chunk := hs[:min(len(hs), maxLaneRows)]
+		hs = hs[len(chunk):]
+		var x, y, z uint64 // lanes: a and c, b and s0, s1 and s2
+		for _, h := range chunk {
+			w := &q[h>>shift]
+			x += w[0] & laneMask
+			y += w[0] >> 16 & laneMask
+			z += w[1]
+		}
+		n := uint32(len(chunk)) * rowBias
+		out[0] += int32(uint32(x) - n)
+		out[1] += int32(uint32(y) - n)
+		out[2] += int32(uint32(x>>32) - n)
+		out[3] += int32(uint32(y>>32) - n)
+		out[4] += int32(uint32(z) - n)
+		out[5] += int32(uint32(z>>32) - n)
+	}
+	return out
 }
