@@ -39,11 +39,13 @@ type TrainConfig struct {
 	// Workers splits the gradient over goroutines; results do not depend
 	// on it because partial sums are added in a fixed order.
 	Workers int
-	// NB (binary models) scales each bucket's L2 penalty by 1/r², where r
-	// is the bucket's naive-Bayes log-count ratio (smoothed document
-	// frequency in class 1 over class 0, |r| floored at NBFloor). That is
-	// logistic regression on NB-scaled features (NBSVM-style) with the
-	// scaling folded into the stored weights: prediction is unchanged.
+	// NB scales each bucket's L2 penalty by 1/r², where r is the bucket's
+	// naive-Bayes log-count ratio (smoothed document frequency in class 1
+	// over class 0, |r| floored at NBFloor). That is logistic regression on
+	// NB-scaled features (NBSVM-style) with the scaling folded into the
+	// stored weights: prediction is unchanged. A multinomial model scales
+	// the penalty of class c's weight by its one-vs-rest ratio r_c, i.e.
+	// each class sees the features scaled by its own ratios.
 	NB bool
 	// NBFloor is the smallest |r| used (0 means 0.25).
 	NBFloor float64
@@ -105,7 +107,7 @@ func Train(ctx context.Context, task Task, lang string, ex []Example, cfg TrainC
 // that occur, plus the objective.
 type problem struct {
 	k       int
-	pen     []float64 // per active bucket: lambda, or lambda/idf²
+	pen     []float64 // per weight (active bucket × class): lambda, scaled by 1/idf² and 1/r²
 	workers int
 	dense   []int32 // bucket -> active id, -1 if absent
 	nw      int     // number of weights (active buckets × k)
@@ -138,7 +140,7 @@ func newProblem(ex []Example, cfg TrainConfig) *problem {
 		}
 	}
 	p.nw = int(n) * p.k
-	p.pen = make([]float64, n)
+	p.pen = make([]float64, p.nw)
 	df := make([]int32, n)
 	last := make([]int32, n)
 	for i, e := range ex {
@@ -150,15 +152,18 @@ func newProblem(ex []Example, cfg TrainConfig) *problem {
 			}
 		}
 	}
-	for id := range p.pen {
-		p.pen[id] = cfg.Lambda
+	for id := range df {
+		l := cfg.Lambda
 		if cfg.IDF {
 			idf := math.Log(float64(1+len(ex))/float64(1+df[id])) + 1
-			p.pen[id] = cfg.Lambda / (idf * idf)
+			l = cfg.Lambda / (idf * idf)
+		}
+		for c := 0; c < p.k; c++ {
+			p.pen[id*p.k+c] = l
 		}
 	}
-	if cfg.NB && cfg.Classes == 1 {
-		nbScale(p.pen, ex, p.dense, cfg)
+	if cfg.NB {
+		nbScale(p.pen, p.k, ex, p.dense, cfg)
 	}
 	counts := make([]float64, max(p.k, 2))
 	for _, e := range ex {
@@ -201,16 +206,22 @@ func newProblem(ex []Example, cfg TrainConfig) *problem {
 	return p
 }
 
-// nbScale divides each active bucket's penalty by its squared naive-Bayes
-// log-count ratio.
-func nbScale(pen []float64, ex []Example, dense []int32, cfg TrainConfig) {
+// nbScale divides the penalty of each active bucket's weight for class c
+// (k classes; k == 1 is binary, its one weight being class 1 against 0) by
+// the squared naive-Bayes log-count ratio of class c against the others.
+func nbScale(pen []float64, k int, ex []Example, dense []int32, cfg TrainConfig) {
 	floor := cfg.NBFloor
 	if floor <= 0 {
 		floor = 0.25
 	}
-	var n [2]float64
-	df := [2][]float64{make([]float64, len(pen)), make([]float64, len(pen))}
-	last := make([]int32, len(pen))
+	nLab := max(k, 2)
+	nb := len(pen) / k
+	n := make([]float64, nLab)
+	df := make([][]float64, nLab)
+	for c := range df {
+		df[c] = make([]float64, nb)
+	}
+	last := make([]int32, nb)
 	for i, e := range ex {
 		n[e.Label]++
 		for _, h := range e.Doc.feats {
@@ -221,10 +232,26 @@ func nbScale(pen []float64, ex []Example, dense []int32, cfg TrainConfig) {
 			}
 		}
 	}
-	for id := range pen {
-		r := math.Abs(math.Log((df[1][id] + 1) / (n[1] + 2) * (n[0] + 2) / (df[0][id] + 1)))
-		r = max(r, floor)
-		pen[id] /= r * r
+	var nAll float64
+	for _, v := range n {
+		nAll += v
+	}
+	for id := 0; id < nb; id++ {
+		var dfAll float64
+		for c := range df {
+			dfAll += df[c][id]
+		}
+		for c := 0; c < k; c++ {
+			cls := c
+			if k == 1 {
+				cls = 1
+			}
+			in, nIn := df[cls][id], n[cls]
+			out, nOut := dfAll-in, nAll-nIn
+			r := math.Abs(math.Log((in + 1) / (nIn + 2) * (nOut + 2) / (out + 1)))
+			r = max(r, floor)
+			pen[id*k+c] /= r * r
+		}
 	}
 }
 
@@ -253,7 +280,7 @@ func (p *problem) eval(x, g []float64) float64 {
 		}
 	}
 	for i := 0; i < p.nw; i++ {
-		l := p.pen[i/p.k]
+		l := p.pen[i]
 		f += 0.5 * l * x[i] * x[i]
 		g[i] += l * x[i]
 	}

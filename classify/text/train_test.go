@@ -157,3 +157,53 @@ func TestTrainStopsWhenCancelled(t *testing.T) {
 	_, err := text.Train(ctx, text.TaskSpam, "en", synthetic(), text.TrainConfig{Bits: 16, Classes: 1, Lambda: 1e-3})
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+// TestTrainNB checks naive-Bayes scaled penalties, binary and multinomial
+// (one-vs-rest ratios per class): the model still learns the synthetic
+// task, training stays deterministic, and the scaling changes the weights.
+func TestTrainNB(t *testing.T) {
+	tests := []struct {
+		name string
+		task text.Task
+	}{
+		{"binary", text.TaskComplaint},
+		{"multinomial", text.TaskSentiment},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ex := synthetic()
+			classes := 1
+			if tt.task == text.TaskSentiment {
+				classes = 3
+				for i := range ex {
+					ex[i].Label = 2 - 2*ex[i].Label
+				}
+			}
+			train := func(nb bool) *text.Model {
+				m, err := text.Train(t.Context(), tt.task, "en", ex, text.TrainConfig{Bits: 16, Classes: classes, Lambda: 1e-3, Balanced: true, NB: nb})
+				require.NoError(t, err)
+				return m
+			}
+			a, err := train(true).MarshalBinary()
+			require.NoError(t, err)
+			m := train(true)
+			b, err := m.MarshalBinary()
+			require.NoError(t, err)
+			require.Equal(t, a, b)
+			plain, err := train(false).MarshalBinary()
+			require.NoError(t, err)
+			require.NotEqual(t, plain, b)
+			for _, c := range []struct {
+				text      string
+				complaint bool
+			}{{"my refund never arrived", true}, {"thanks, great help", false}} {
+				p := m.Predict(text.Analyze(c.text))
+				if classes == 1 {
+					require.Equal(t, c.complaint, p.Score >= 0.5, "%q: score %v", c.text, p.Score)
+				} else {
+					require.Equal(t, c.complaint, p.Score < 0, "%q: sentiment %v", c.text, p.Score)
+				}
+			}
+		})
+	}
+}

@@ -41,9 +41,10 @@ type FitConfig struct {
 	// multi-class counterpart of a threshold) to maximize the tuning
 	// measure on the tuning split.
 	TuneBias bool
-	// TuneNB (binary models) then tries naive-Bayes scaled penalties (see
-	// text.TrainConfig.NB) at the chosen idf setting and the chosen penalty
-	// ×1/3, ×1 and ×3, and keeps them if they do better.
+	// TuneNB then tries naive-Bayes scaled penalties (see
+	// text.TrainConfig.NB; one-vs-rest ratios per class for a multinomial
+	// model) at the chosen idf setting and the chosen penalty ×1/3, ×1 and
+	// ×3, and keeps them if they do better.
 	TuneNB bool
 	// SourceFactors are the multipliers tried, one source at a time after
 	// the penalty is chosen, on the training weight of every source but
@@ -64,6 +65,7 @@ func DefaultFitConfig(task text.Task) FitConfig {
 			Workers:  2,
 			Balanced: true,
 			TuneBias: true,
+			TuneNB:   true,
 		}
 	}
 	return FitConfig{
@@ -318,7 +320,7 @@ func Fit(ctx context.Context, task text.Task, lang string, rows []Row, cfg FitCo
 				}
 			}
 		}
-		if cfg.TuneNB && tc.Classes == 1 {
+		if cfg.TuneNB {
 			lam0, idf0 := rep.Lambda, rep.IDF
 			for _, f := range []float64{1.0 / 3, 1, 3} {
 				if err := try(lam0*f, idf0, true, nil); err != nil {
