@@ -30,6 +30,7 @@ done
 
 echo "benchmarking..." >&2
 go test -run '^$' -bench 'BenchmarkAnalyze$|BenchmarkPredict$|BenchmarkAnalyzePredictAll$' -benchmem -cpu 1 -count 5 ./classify/text >"$TMP/bench.txt"
+go test -run '^$' -bench 'BenchmarkClassify$' -benchmem -cpu 1 -count 5 ./classify >>"$TMP/bench.txt"
 
 "$PY" classify/eval/report.py "$TMP/results.tsv" "$TMP/bench.txt" "$TMP/models" classify/models "$TMP/train.log" >docs/classifier.md
 cat "$TMP/results.tsv" >&2
