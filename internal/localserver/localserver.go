@@ -7,6 +7,8 @@ package localserver
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -77,4 +79,26 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// UniqueName makes a name for a test's own resource (a database, a
+// channel) from the test's name: lowercase letters and digits, every other
+// character replaced by sep, cut to 40 characters, then sep and random hex
+// so that reruns and parallel tests never collide.
+func UniqueName(testName string, sep rune) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	base := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return sep
+	}, testName)
+	if len(base) > 40 {
+		base = base[:40]
+	}
+	return strings.Trim(base, string(sep)) + string(sep) + hex.EncodeToString(b[:])
 }

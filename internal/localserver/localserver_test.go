@@ -29,3 +29,10 @@ func TestRepoRootAndScript(t *testing.T) {
 	_, err = Script("fail.sh", "start", 10*time.Second)
 	require.ErrorContains(t, err, "first\nbroken")
 }
+
+func TestUniqueName(t *testing.T) {
+	a, b := UniqueName("TestX/sub case", '_'), UniqueName("TestX/sub case", '_')
+	require.NotEqual(t, a, b)
+	require.Regexp(t, `^testx_sub_case_[0-9a-f]{12}$`, a)
+	require.Regexp(t, `^[a-z0-9-]{1,40}-[0-9a-f]{12}$`, UniqueName("Test"+string(make([]byte, 80)), '-'))
+}

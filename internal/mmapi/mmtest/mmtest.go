@@ -13,8 +13,6 @@ package mmtest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"os"
@@ -259,21 +257,7 @@ func ensureBot(ctx context.Context, admin *model.Client4) (*model.Bot, error) {
 }
 
 func newChannel(ctx context.Context, t testing.TB, admin *model.Client4, team *model.Team) (*model.Channel, error) {
-	var b [5]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	base := strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			return r
-		case r >= 'A' && r <= 'Z':
-			return r + 'a' - 'A'
-		}
-		return '-'
-	}, t.Name())
-	if len(base) > 40 {
-		base = base[:40]
-	}
-	name := strings.Trim(base, "-") + "-" + hex.EncodeToString(b[:])
+	name := localserver.UniqueName(t.Name(), '-')
 	ch, _, err := admin.CreateChannel(ctx, &model.Channel{TeamId: team.Id, Name: name, DisplayName: name, Type: model.ChannelTypeOpen})
 	if err != nil {
 		return nil, fmt.Errorf("create channel %s: %w", name, err)

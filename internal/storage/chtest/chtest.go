@@ -7,11 +7,8 @@ package chtest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -182,19 +179,5 @@ func runScript(verb string) (string, error) {
 
 // uniqueName is a database name unique to this test run.
 func uniqueName(t testing.TB) string {
-	var b [6]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	base := strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			return r
-		case r >= 'A' && r <= 'Z':
-			return r + 'a' - 'A'
-		}
-		return '_'
-	}, t.Name())
-	if len(base) > 40 {
-		base = base[:40]
-	}
-	return "vigia_test_" + base + "_" + hex.EncodeToString(b[:])
+	return "vigia_test_" + localserver.UniqueName(t.Name(), '_')
 }
