@@ -404,7 +404,6 @@ func (e *Engine) tick(ctx context.Context, now time.Time, all bool) error {
 	}
 	e.evaluate(ids, now)
 	e.evaluateStorms(now)
-	e.metrics.openCases.Set(float64(len(e.opts.Tracker.Open())))
 	return err
 }
 

@@ -9,10 +9,9 @@ import (
 )
 
 type metrics struct {
-	events    prometheus.Counter
-	fired     *prometheus.CounterVec
-	actions   *prometheus.CounterVec
-	openCases prometheus.Gauge
+	events  prometheus.Counter
+	fired   *prometheus.CounterVec
+	actions *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -30,10 +29,6 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "vigia_alerts_actions_total",
 			Help: "Chat button actions applied, per action.",
 		}, []string{"action"}),
-		openCases: f.NewGauge(prometheus.GaugeOpts{
-			Name: "vigia_alerts_open_cases",
-			Help: "Cases open now, all brands.",
-		}),
 	}
 	for _, r := range rules.Rules() {
 		m.fired.WithLabelValues(r)
