@@ -14,15 +14,16 @@ import (
 	"github.com/vigia-dev/vigia/alerts/notify"
 	notifywebhook "github.com/vigia-dev/vigia/alerts/notify/webhook"
 	"github.com/vigia-dev/vigia/internal/message"
+	"github.com/vigia-dev/vigia/internal/signature"
 )
 
 // Headers of a reply delivery: the signing scheme of the webhook receiver
 // and of Vigía's webhook intake.
 const (
 	// HeaderSignature is "sha256=" + hex HMAC-SHA256 of "<timestamp>.<body>".
-	HeaderSignature = notifywebhook.HeaderSignature
+	HeaderSignature = signature.HeaderSignature
 	// HeaderTimestamp is the Unix time in seconds of the signature.
-	HeaderTimestamp = notifywebhook.HeaderTimestamp
+	HeaderTimestamp = signature.HeaderTimestamp
 	// HeaderIdempotencyKey is the reply's message id, the same for every
 	// retry.
 	HeaderIdempotencyKey = notifywebhook.HeaderIdempotencyKey
@@ -99,7 +100,7 @@ func (s *WebhookSender) Send(ctx context.Context, r Reply) (string, error) {
 	req.Header.Set("User-Agent", "vigia")
 	req.Header.Set(HeaderIdempotencyKey, string(r.ID))
 	req.Header.Set(HeaderTimestamp, ts)
-	req.Header.Set(HeaderSignature, notifywebhook.Sign(s.secret, ts, body))
+	req.Header.Set(HeaderSignature, signature.Sign(s.secret, ts, body))
 	resp, err := s.client.Do(req)
 	if err != nil {
 		// The error names the URL, never the secret.

@@ -12,31 +12,25 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vigia-dev/vigia/internal/signature"
 )
 
-// Request headers of the signing scheme.
+// Request headers of the signing scheme (internal/signature).
 const (
 	// HeaderSignature carries "sha256=" + the lowercase hex HMAC-SHA256 of
 	// the signed payload under the shared secret.
-	HeaderSignature = "X-Vigia-Signature"
+	HeaderSignature = signature.HeaderSignature
 	// HeaderTimestamp carries the Unix time in seconds at which the sender
 	// signed. When present, the signed payload is "<timestamp>.<body>".
-	HeaderTimestamp = "X-Vigia-Timestamp"
-	signaturePrefix = "sha256="
+	HeaderTimestamp = signature.HeaderTimestamp
+	signaturePrefix = signature.Prefix
 )
 
 // Sign returns the X-Vigia-Signature value for body. With a non-empty ts
 // (the X-Vigia-Timestamp value) the payload is ts + "." + body; with an
 // empty ts it is the body alone.
-func Sign(secret []byte, ts string, body []byte) string {
-	mac := hmac.New(sha256.New, secret)
-	if ts != "" {
-		mac.Write([]byte(ts))
-		mac.Write([]byte{'.'})
-	}
-	mac.Write(body)
-	return signaturePrefix + hex.EncodeToString(mac.Sum(nil))
-}
+func Sign(secret []byte, ts string, body []byte) string { return signature.Sign(secret, ts, body) }
 
 // verify checks the signature headers of a request against every secret.
 // Its errors are safe to show the sender: they never hold a secret.

@@ -3,9 +3,6 @@ package webhook
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,15 +14,16 @@ import (
 	"github.com/vigia-dev/vigia/alerts/alert"
 	"github.com/vigia-dev/vigia/alerts/dispatch"
 	"github.com/vigia-dev/vigia/alerts/notify"
+	"github.com/vigia-dev/vigia/internal/signature"
 )
 
 // Headers of a delivery.
 const (
 	// HeaderSignature is "sha256=" + hex HMAC-SHA256 of "<timestamp>.<body>"
 	// under the secret, sent when a secret is configured.
-	HeaderSignature = "X-Vigia-Signature"
+	HeaderSignature = signature.HeaderSignature
 	// HeaderTimestamp is the Unix time in seconds of the signature.
-	HeaderTimestamp = "X-Vigia-Timestamp"
+	HeaderTimestamp = signature.HeaderTimestamp
 	// HeaderIdempotencyKey is the same for every retry of one
 	// notification: receiver/group id/version.
 	HeaderIdempotencyKey = "Idempotency-Key"
@@ -123,7 +121,7 @@ func (r *Receiver) send(ctx context.Context, g dispatch.Group) error {
 	if len(r.secret) > 0 {
 		ts := strconv.FormatInt(now.Unix(), 10)
 		req.Header.Set(HeaderTimestamp, ts)
-		req.Header.Set(HeaderSignature, Sign(r.secret, ts, body))
+		req.Header.Set(HeaderSignature, signature.Sign(r.secret, ts, body))
 	}
 	resp, err := r.client.Do(req)
 	if err != nil {
@@ -141,14 +139,4 @@ func (r *Receiver) send(ctx context.Context, g dispatch.Group) error {
 		return err
 	}
 	return nil
-}
-
-// Sign returns the X-Vigia-Signature value for body signed at ts: the
-// scheme Vigía's webhook intake verifies, so one verifier serves both.
-func Sign(secret []byte, ts string, body []byte) string {
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte(ts))
-	mac.Write([]byte{'.'})
-	mac.Write(body)
-	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }

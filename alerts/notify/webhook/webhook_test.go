@@ -15,6 +15,7 @@ import (
 	"github.com/vigia-dev/vigia/alerts/dispatch"
 	"github.com/vigia-dev/vigia/alerts/notify"
 	"github.com/vigia-dev/vigia/alerts/notify/webhook"
+	"github.com/vigia-dev/vigia/internal/signature"
 )
 
 func TestPostSignsAndCarriesIdempotencyKey(t *testing.T) {
@@ -37,7 +38,7 @@ func TestPostSignsAndCarriesIdempotencyKey(t *testing.T) {
 	require.Equal(t, notify.PostRef("g1"), ref)
 	require.Equal(t, "hook/g1/3", got.Header.Get(webhook.HeaderIdempotencyKey))
 	ts := got.Header.Get(webhook.HeaderTimestamp)
-	require.Equal(t, webhook.Sign(secret, ts, body), got.Header.Get(webhook.HeaderSignature))
+	require.Equal(t, signature.Sign(secret, ts, body), got.Header.Get(webhook.HeaderSignature))
 	var doc webhook.Payload
 	require.NoError(t, json.Unmarshal(body, &doc))
 	require.Equal(t, "firing", doc.Status)
