@@ -313,5 +313,29 @@ func TestScorerSumsExtremes(t *testing.T) {
 		if got := s.sums(hs); got != want {
 			t.Fatalf("%d rows: sums %v, want %v", n, got, want)
 		}
+		if n >= maxLaneRows {
+			continue
+		}
+		// The one-pass lanes, and the binary models' sums taken from
+		// them one at a time (topTerms), give the same.
+		x, y, z := sumRows(s.rows, hs, 0, 0, 0)
+		if got := unpackLanes(x, y, z, uint32(n)); got != want {
+			t.Fatalf("%d rows: unpackLanes %v, want %v", n, got, want)
+		}
+		for i := range 3 {
+			if got := laneSum(x, y, uint32(n), i); got != want[i] {
+				t.Fatalf("%d rows: laneSum(%d) %v, want %v", n, i, got, want[i])
+			}
+		}
+		// A run's sums are the difference of the running lanes.
+		k := n / 3
+		x1, y1, z1 := sumRows(s.rows, hs[:k], 0, 0, 0)
+		x2, y2, _ := sumRows(s.rows, hs[k:], x1, y1, z1)
+		tail := s.sums(hs[k:])
+		for i := range 3 {
+			if got := laneSum(x2-x1, y2-y1, uint32(n-k), i); got != tail[i] {
+				t.Fatalf("%d rows from %d: laneSum(%d) %v, want %v", n, k, i, got, tail[i])
+			}
+		}
 	}
 }

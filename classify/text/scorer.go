@@ -70,8 +70,8 @@ func (s *Scorer) Bytes() int { return len(s.rows) * 16 }
 // interleaved table: out[i] is Models()[i].PredictMin(d, minTop[i]).
 func (s *Scorer) PredictEach(d *Doc, minTop []float64, out []Prediction) {
 	var logits [4][8]float64
-	var raw fusedRaw
-	rawOK := 2*len(d.tokens) <= len(raw.word[0]) && len(d.charRuns) <= len(raw.run[0])
+	var raw scorerRaw
+	rawOK := 2*len(d.tokens) <= maxTopTokens && len(d.charRuns) <= len(raw) && len(d.feats) < maxLaneRows
 	s.scores(d, &logits, &raw, rawOK)
 	for i, m := range s.ms {
 		m.squash(logits[i][:])
@@ -80,77 +80,148 @@ func (s *Scorer) PredictEach(d *Doc, minTop []float64, out []Prediction) {
 		case !(score >= minTop[i]):
 			out[i] = Prediction{Score: score}
 		case rawOK && i < 3:
-			out[i] = Prediction{Score: score, Top: raw.topTerms(d, m, i)}
+			out[i] = Prediction{Score: score, Top: s.topTerms(d, &raw, m, i)}
 		default:
 			out[i] = m.PredictMin(d, math.Inf(-1))
 		}
 	}
 }
 
-// scores is scoresFused4 reading the interleaved rows: the same integer
-// sums (int32, so equal however they are grouped).
-func (s *Scorer) scores(d *Doc, logits *[4][8]float64, raw *fusedRaw, keep bool) {
-	const shift = 32 - fixedBits
-	q := s.rows
-	word, char := d.feats[:d.nWord], d.feats[d.nWord:]
+// maxTopTokens bounds 2·tokens for the attribution kept by the fused
+// passes (Scorer.PredictEach, PredictEach); longer texts get theirs from
+// PredictMin.
+const maxTopTokens = 256
+
+// scorerRaw keeps, from Scorer.scores, the running lanes (x, y of
+// sumRows) after each token's character n-grams: the difference of two
+// consecutive entries is that token's n-gram lanes, from which topTerms
+// takes its sums.
+type scorerRaw [128][2]uint64
+
+// scores computes the four models' logits: the same integer sums as
+// scoresFused4 (int32, so equal however they are grouped), converted by
+// fusedLogits. With keep it records the lanes after each character run in
+// raw (which must then have room for them).
+//
+// The lanes of up to maxLaneRows rows cannot overflow, so a message (far
+// fewer features) is summed in one pass, the character n-grams without a
+// break between tokens; longer inputs are summed in chunks by sums.
+func (s *Scorer) scores(d *Doc, logits *[4][8]float64, raw *scorerRaw, keep bool) {
 	var acc [2][6]int32 // word, char: a, b, c, sentiment 0..2
-	if keep {
-		nc := min(max(2*len(d.tokens)-1, 0), len(word))
-		for j, h := range word[:nc] {
-			w := q[h>>shift][0]
-			raw.word[0][j] = int32(w&0xFFFF) - rowBias
-			raw.word[1][j] = int32(w>>16&0xFFFF) - rowBias
-			raw.word[2][j] = int32(w>>32&0xFFFF) - rowBias
-		}
+	word, char := d.feats[:d.nWord], d.feats[d.nWord:]
+	if len(d.feats) >= maxLaneRows {
+		acc[0], acc[1] = s.sums(word), s.sums(char)
+		fusedLogits(d, s.ms[:], &acc, logits)
+		return
 	}
-	acc[0] = s.sums(word)
-	var a, b, c, s0, s1, s2 int32
-	start := 0
+	q := s.rows
+	x, y, z := sumRows(q, word, 0, 0, 0)
+	acc[0] = unpackLanes(x, y, z, uint32(len(word)))
+	x, y, z = 0, 0, 0
+	start := uint32(d.nWord)
 	for r, run := range d.charRuns {
-		end := int(run.end) - d.nWord
-		v := s.sums(char[start:end])
-		start = end
+		x, y, z = sumRows(q, d.feats[start:run.end], x, y, z)
+		start = run.end
 		if keep {
-			raw.run[0][r], raw.run[1][r], raw.run[2][r] = v[0], v[1], v[2]
+			raw[r] = [2]uint64{x, y}
 		}
-		a += v[0]
-		b += v[1]
-		c += v[2]
-		s0 += v[3]
-		s1 += v[4]
-		s2 += v[5]
 	}
-	if start < len(char) { // not reached: the runs cover the n-grams
-		v := s.sums(char[start:])
-		a, b, c, s0, s1, s2 = a+v[0], b+v[1], c+v[2], s0+v[3], s1+v[4], s2+v[5]
-	}
-	acc[1] = [6]int32{a, b, c, s0, s1, s2}
+	// Not reached: the runs cover the n-grams.
+	x, y, z = sumRows(q, d.feats[start:], x, y, z)
+	acc[1] = unpackLanes(x, y, z, uint32(len(char)))
 	fusedLogits(d, s.ms[:], &acc, logits)
 }
 
-// sums returns the six weight sums of the rows of features hs: the three
-// binary models', then the three-class model's.
+// sumRows adds the rows of features hs to the lanes x, y, z: x takes a
+// row's first word whole (carries run from one weight into the next), y
+// that word's second and fourth weights in the low halves of its 32-bit
+// lanes, z the second word (two weights in 32-bit lanes). unpackLanes
+// separates the six sums. Three adds and one mask per row.
+//
+// It is kept out of line: inlined into a larger function, the compiler
+// spills the loop's registers to the stack on every row.
+//
+//go:noinline
+func sumRows(q *[1 << fixedBits]scorerRow, hs []uint32, x, y, z uint64) (uint64, uint64, uint64) {
+	_ = q[0] // one nil check, before the loop
+	for _, h := range hs {
+		i := h >> (32 - fixedBits)
+		w0, w1 := q[i][0], q[i][1]
+		x += w0
+		y += w0 >> 16 & laneMask
+		z += w1
+	}
+	return x, y, z
+}
+
+// unpackLanes returns the six weight sums (the three binary models', then
+// the three-class model's) of n < maxLaneRows rows from their lanes
+// (sumRows). y and z hold exact sums of biased weights, each below 2^32.
+// x is, modulo 2^64, A + B·2^16 + C·2^32 + S0·2^48 for the biased sums A,
+// B, C, S0 of the row's first word; B and S0 are y's lanes, so
+// x − B·2^16 − S0·2^48 is A + C·2^32 exactly, both below 2^32. Each sum
+// is then debiased by n·rowBias in 32-bit arithmetic, which gives the
+// int32 sum exactly (it lies within ±2^31).
+func unpackLanes(x, y, z uint64, n uint32) [6]int32 {
+	bias := n * rowBias
+	b, s0 := uint32(y), uint32(y>>32)
+	ac := x - uint64(b)<<16 - uint64(s0)<<48
+	return [6]int32{
+		int32(uint32(ac) - bias), int32(b - bias), int32(uint32(ac>>32) - bias),
+		int32(s0 - bias), int32(uint32(z) - bias), int32(uint32(z>>32) - bias),
+	}
+}
+
+// sums returns the six weight sums of the rows of features hs (any
+// number), in chunks of fewer than maxLaneRows rows.
 func (s *Scorer) sums(hs []uint32) [6]int32 {
-	const shift = 32 - fixedBits
-	q := s.rows
 	var out [6]int32
 	for len(hs) > 0 {
-		chunk := hs[:min(len(hs), maxLaneRows)]
+		chunk := hs[:min(len(hs), maxLaneRows-1)]
 		hs = hs[len(chunk):]
-		var x, y, z uint64 // lanes: a and c, b and s0, s1 and s2
-		for _, h := range chunk {
-			w := &q[h>>shift]
-			x += w[0] & laneMask
-			y += w[0] >> 16 & laneMask
-			z += w[1]
+		x, y, z := sumRows(s.rows, chunk, 0, 0, 0)
+		v := unpackLanes(x, y, z, uint32(len(chunk)))
+		for i := range out {
+			out[i] += v[i]
 		}
-		n := uint32(len(chunk)) * rowBias
-		out[0] += int32(uint32(x) - n)
-		out[1] += int32(uint32(y) - n)
-		out[2] += int32(uint32(x>>32) - n)
-		out[3] += int32(uint32(y>>32) - n)
-		out[4] += int32(uint32(z) - n)
-		out[5] += int32(uint32(z>>32) - n)
 	}
 	return out
+}
+
+// topTerms is Model.Predict's attribution for binary model i (weight
+// i of a row's first word), in the same order and arithmetic as
+// evalFixed1: the word-level weights are read from the table again (the
+// rows the pass just read), each token's n-gram sum is taken from the
+// lanes kept in raw.
+func (s *Scorer) topTerms(d *Doc, raw *scorerRaw, m *Model, i int) []string {
+	var stack [maxTopTokens]float32
+	contrib := stack[:2*len(d.tokens)]
+	sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
+	nc := min(max(2*len(d.tokens)-1, 0), d.nWord)
+	q := s.rows
+	shift := uint(16*i) & 63
+	for j, h := range d.feats[:nc] {
+		v := int32(q[h>>(32-fixedBits)][0]>>shift&0xFFFF) - rowBias
+		contrib[j] = float32(v) * sw
+	}
+	var px, py uint64
+	start := uint32(d.nWord)
+	for r, run := range d.charRuns {
+		x, y := raw[r][0], raw[r][1]
+		v := laneSum(x-px, y-py, run.end-start, i)
+		px, py, start = x, y, run.end
+		contrib[run.term] += float32(v) * sc
+	}
+	return topTerms(d, contrib)
+}
+
+// laneSum is unpackLanes(x, y, 0, n)[i] for a binary model (i < 3).
+func laneSum(x, y uint64, n uint32, i int) int32 {
+	bias := n * rowBias
+	b := uint32(y)
+	if i == 1 {
+		return int32(b - bias)
+	}
+	ac := x - uint64(b)<<16 - y>>32<<48
+	return int32(uint32(ac>>(16*uint(i&2))) - bias) // a: low half, c: high half
 }
