@@ -16,6 +16,9 @@ type Example struct {
 	Label int
 	// Weight scales the example's loss; 0 means 1.
 	Weight float64
+	// Domain is the example's corpus, 1 and up, for domain-specific
+	// feature copies (see TrainConfig.DomainScale); 0 means none.
+	Domain int
 }
 
 // TrainConfig sets the optimizer and model shape.
@@ -49,6 +52,16 @@ type TrainConfig struct {
 	NB bool
 	// NBFloor is the smallest |r| used (0 means 0.25).
 	NBFloor float64
+	// DomainScale, when positive, gives every example with a Domain a
+	// copy of its features in a space of its own domain, scaled by
+	// DomainScale, besides the shared features (feature augmentation,
+	// Daumé 2007): what is peculiar to one corpus can be learned by its
+	// copies instead of bending the shared weights. Only the shared
+	// weights are kept in the model, so its size, format and inference
+	// are unchanged. A copy's penalty is its bucket's (idf and NB
+	// scaling included) divided by DomainScale², which is the same as
+	// scaling the copied feature values by DomainScale.
+	DomainScale float64
 }
 
 // ErrNoData is returned when there is nothing to train on.
@@ -165,6 +178,11 @@ func newProblem(ex []Example, cfg TrainConfig) *problem {
 	if cfg.NB {
 		nbScale(p.pen, p.k, ex, p.dense, cfg)
 	}
+	copies := domainCopies(ex, p.dense, n, cfg)
+	if copies != nil {
+		p.pen = copyPenalties(p.pen, p.k, copies, cfg.DomainScale)
+		p.nw = len(p.pen)
+	}
 	counts := make([]float64, max(p.k, 2))
 	for _, e := range ex {
 		counts[e.Label]++
@@ -173,14 +191,24 @@ func newProblem(ex []Example, cfg TrainConfig) *problem {
 	p.start = append(p.start, 0)
 	var tot float64
 	for _, e := range ex {
-		for j, h := range e.Doc.feats {
-			if j == e.Doc.nWord {
+		var cp []int32
+		if e.Domain > 0 && copies != nil {
+			cp = copies[e.Domain-1]
+		}
+		nWord := min(e.Doc.nWord, len(e.Doc.feats))
+		for _, part := range [][]uint32{e.Doc.feats[:nWord], e.Doc.feats[nWord:]} {
+			from := len(p.idx)
+			for _, h := range part {
+				p.idx = append(p.idx, p.dense[bucket(h, cfg.Bits)])
+			}
+			if cp != nil {
+				for _, id := range p.idx[from:] {
+					p.idx = append(p.idx, cp[id])
+				}
+			}
+			if len(p.mid) < len(p.start) {
 				p.mid = append(p.mid, len(p.idx))
 			}
-			p.idx = append(p.idx, p.dense[bucket(h, cfg.Bits)])
-		}
-		if len(p.mid) < len(p.start) {
-			p.mid = append(p.mid, len(p.idx))
 		}
 		p.start = append(p.start, len(p.idx))
 		p.scaleW = append(p.scaleW, float64(e.Doc.scaleW))
@@ -204,6 +232,60 @@ func newProblem(ex []Example, cfg TrainConfig) *problem {
 		p.grads[i] = make([]float64, p.dim())
 	}
 	return p
+}
+
+// domainCopies returns, when cfg asks for domain copies and some example
+// has a Domain, per domain d (index d-1) the weight id of the copy of each
+// of the n active buckets that occurs in d (-1 where none does). Copy ids
+// follow the n shared ones, domain by domain, in bucket order.
+func domainCopies(ex []Example, dense []int32, n int32, cfg TrainConfig) [][]int32 {
+	if cfg.DomainScale <= 0 {
+		return nil
+	}
+	var copies [][]int32
+	for _, e := range ex {
+		if e.Domain <= 0 {
+			continue
+		}
+		for len(copies) < e.Domain {
+			c := make([]int32, n)
+			for i := range c {
+				c[i] = -1
+			}
+			copies = append(copies, c)
+		}
+		c := copies[e.Domain-1]
+		for _, h := range e.Doc.feats {
+			c[dense[bucket(h, cfg.Bits)]] = 0
+		}
+	}
+	next := n
+	for _, c := range copies {
+		for id, v := range c {
+			if v == 0 {
+				c[id] = next
+				next++
+			}
+		}
+	}
+	return copies
+}
+
+// copyPenalties extends pen (k weights per active bucket) with the
+// penalties of the domain copies: their bucket's divided by scale².
+func copyPenalties(pen []float64, k int, copies [][]int32, scale float64) []float64 {
+	s2 := scale * scale
+	for _, c := range copies {
+		for id, v := range c {
+			if v < 0 {
+				continue
+			}
+			for j := 0; j < k; j++ {
+				pen = append(pen, pen[id*k+j]/s2)
+			}
+		}
+	}
+	return pen
 }
 
 // nbScale divides the penalty of each active bucket's weight for class c

@@ -3,6 +3,7 @@ package text_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -206,4 +207,88 @@ func TestTrainNB(t *testing.T) {
 			}
 		})
 	}
+}
+
+// conflicting is two corpora that agree on the words of the task
+// ("awful", "lovely", ...) and disagree on a marker word: "yonder" comes
+// with most positives of the larger corpus (domain 1) and most negatives
+// of the smaller one (domain 2).
+func conflicting() []text.Example {
+	pos := []string{"awful service", "horrible delay", "terrible support", "awful app", "horrible food"}
+	neg := []string{"lovely service", "nice delay notice", "great support", "lovely app", "nice food"}
+	var ex []text.Example
+	add := func(domain int, s string, label int, marker bool, i int) {
+		if marker {
+			s = "yonder " + s
+		}
+		ex = append(ex, text.Example{Doc: text.Analyze(fmt.Sprintf("%s %d", s, i)), Label: label, Domain: domain})
+	}
+	for i := 0; i < 30; i++ {
+		add(1, pos[i%len(pos)], 1, i%3 != 0, i)
+		add(1, neg[i%len(neg)], 0, false, i)
+	}
+	for i := 0; i < 10; i++ {
+		add(2, pos[i%len(pos)], 1, false, 100+i)
+		add(2, neg[i%len(neg)], 0, i%3 != 0, 100+i)
+	}
+	return ex
+}
+
+// TestTrainDomainCopies checks domain-specific feature copies: the model
+// keeps only the shared weights (same size and format as without copies),
+// training stays deterministic, the words both corpora agree on still
+// decide, and the marker the corpora disagree on loses most of the shared
+// weight the larger corpus gave it.
+func TestTrainDomainCopies(t *testing.T) {
+	ex := conflicting()
+	train := func(scale float64) *text.Model {
+		m, err := text.Train(t.Context(), text.TaskTroll, "en", ex, text.TrainConfig{Bits: 16, Classes: 1, Lambda: 1e-3, Balanced: true, DomainScale: scale})
+		require.NoError(t, err)
+		return m
+	}
+	plain, dom := train(0), train(1)
+	require.Len(t, dom.Q, len(plain.Q))
+	require.Equal(t, plain.Bits, dom.Bits)
+	pb, err := plain.MarshalBinary()
+	require.NoError(t, err)
+	db, err := dom.MarshalBinary()
+	require.NoError(t, err)
+	require.Len(t, db, len(pb))
+	require.NotEqual(t, pb, db)
+	again, err := train(1).MarshalBinary()
+	require.NoError(t, err)
+	require.Equal(t, db, again)
+	got, err := text.Unmarshal(db)
+	require.NoError(t, err)
+	require.InDelta(t, dom.Score(text.Analyze("awful app")), got.Score(text.Analyze("awful app")), 1e-3)
+
+	logit := func(m *text.Model, s string) float64 {
+		z := make([]float64, 1)
+		m.Logits(text.Analyze(s), z)
+		return z[0]
+	}
+	for _, m := range []*text.Model{plain, dom} {
+		require.Greater(t, logit(m, "awful support"), 0.0)
+		require.Less(t, logit(m, "lovely food"), 0.0)
+	}
+	marker := func(m *text.Model) float64 { return logit(m, "yonder") - logit(m, "") }
+	// the marker against a word both corpora agree on
+	relative := func(m *text.Model) float64 { return marker(m) / (logit(m, "awful") - logit(m, "")) }
+	t.Logf("marker: plain %.3f (%.2f of awful), domain copies %.3f (%.2f)", marker(plain), relative(plain), marker(dom), relative(dom))
+	require.Greater(t, marker(plain), 0.0, "the larger corpus pulls the shared marker weight up")
+	require.Less(t, math.Abs(marker(dom)), marker(plain)/2)
+	require.Less(t, math.Abs(relative(dom)), 0.7*relative(plain), "less of the marker against the agreed words too")
+}
+
+// TestTrainDomainCopiesWithoutDomains checks that a scale without any
+// example in a domain trains exactly the plain model.
+func TestTrainDomainCopiesWithoutDomains(t *testing.T) {
+	cfg := text.TrainConfig{Bits: 16, Classes: 1, Lambda: 1e-3, Balanced: true}
+	a, err := text.Train(t.Context(), text.TaskComplaint, "en", synthetic(), cfg)
+	require.NoError(t, err)
+	cfg.DomainScale = 0.5
+	b, err := text.Train(t.Context(), text.TaskComplaint, "en", synthetic(), cfg)
+	require.NoError(t, err)
+	require.Equal(t, a.Q, b.Q)
+	require.Equal(t, a.Bias, b.Bias)
 }
