@@ -1,6 +1,7 @@
 package text
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -161,17 +162,48 @@ func isASCII(s string) bool {
 // span is a token as byte offsets into analyzer.buf, or a constant.
 type span struct {
 	start, end int32
-	konst      string
-	word       bool // gets char n-grams
-	punct      bool // ends a negation scope
+	hash       uint64 // hash64(0, token) when hashed
+	konst      uint8  // index into konsts; 0 for a token in buf
+	word       bool   // gets char n-grams
+	punct      bool   // ends a negation scope
+	hashed     bool   // hash is set (asciiWord hashes as it folds)
+	ascii      bool   // the token is ASCII
 }
+
+// konsts are the constant tokens a span may stand for (index 0: none),
+// with their hashes.
+var (
+	konsts      = [...]string{"", TokURL, TokMention, TokNum, "!", "!!", "?", "??"}
+	konstHashes = func() (h [len(konsts)]uint64) {
+		for i, k := range konsts {
+			h[i] = hash64(0, k)
+		}
+		return h
+	}()
+)
+
+// Indexes into konsts.
+const (
+	kURL = iota + 1
+	kMention
+	kNum
+	kBang
+	kBangs
+	kQuestion
+	kQuestions
+)
 
 type analyzer struct {
 	d     *Doc
 	src   string
 	buf   []byte
 	spans []span
-	words []bool // per token: gets char n-grams
+	// words lists the tokens that get char n-grams (finishTokens), with
+	// wordASCII saying which of them are ASCII; grams is an upper bound
+	// of the n-gram slots they need.
+	words     []int32
+	wordASCII []bool
+	grams     int
 }
 
 // ASCII byte classes for the tokenizer's fast path.
@@ -222,7 +254,7 @@ func (a *analyzer) tokenize() {
 				i = a.word(i)
 			case clsLetterHW:
 				if l := urlLen(s[i:]); l > 0 {
-					a.addConst(TokURL, false)
+					a.addConst(kURL, false)
 					a.d.HasURL = true
 					i += l
 					continue
@@ -269,7 +301,7 @@ func (a *analyzer) mention(i, n int) int {
 	j := i + n
 	k := skipWord(a.src, j)
 	if k > j {
-		a.addConst(TokMention, false)
+		a.addConst(kMention, false)
 		a.d.NumMentions++
 		return k
 	}
@@ -311,19 +343,20 @@ func (a *analyzer) marks(i int, c byte) int {
 	}
 	switch {
 	case c == '!' && cnt == 1:
-		a.addConst("!", true)
+		a.addConst(kBang, true)
 	case c == '!':
-		a.addConst("!!", true)
+		a.addConst(kBangs, true)
 	case cnt == 1:
-		a.addConst("?", true)
+		a.addConst(kQuestion, true)
 	default:
-		a.addConst("??", true)
+		a.addConst(kQuestions, true)
 	}
 	return j
 }
 
-func (a *analyzer) addConst(tok string, punct bool) {
-	a.spans = append(a.spans, span{konst: tok, punct: punct})
+// addConst adds the constant token konsts[k].
+func (a *analyzer) addConst(k uint8, punct bool) {
+	a.spans = append(a.spans, span{konst: k, punct: punct})
 }
 
 // word consumes a word starting at i and returns the next offset.
@@ -363,7 +396,7 @@ func (a *analyzer) word(i int) int {
 		}
 	}
 	if letters == 0 && digits >= 3 {
-		a.addConst(TokNum, false)
+		a.addConst(kNum, false)
 		return k
 	}
 	if letters >= 3 && upper == letters {
@@ -378,54 +411,67 @@ func (a *analyzer) word(i int) int {
 }
 
 // asciiWord is word for a word of ASCII letters, digits and '_' followed
-// by a byte that cannot continue it: one pass that classifies, counts and
-// folds. ok is false (and nothing is consumed) when the word may go on
-// with an apostrophe or a non-ASCII rune; word then takes the general path.
+// by a byte that cannot continue it: one pass (foldASCIIWord) classifies,
+// counts, folds and hashes each byte. ok is false (and nothing is
+// consumed) when the word may go on with an apostrophe or a non-ASCII
+// rune; word then takes the general path.
 func (a *analyzer) asciiWord(i int) (int, bool) {
 	s := a.src
-	digits, letters, upper := 0, 0, 0
-	j := i
-	for ; j < len(s); j++ {
-		t := asciiWordBits[s[j]]
-		if t&(awWord|awSlow) != awWord {
-			if t&awSlow != 0 {
-				return i, false
-			}
-			break
-		}
-		// Counted without branches: letters, capitals and digits mix
-		// unpredictably ("MovilCo", "4G").
-		letters += int(t & awLetter)
-		upper += int(t >> 1 & 1)
-		digits += int(t >> 2 & 1)
+	st := len(a.buf)
+	// The folded word is written past buf's length, into room for the
+	// rest of the text (the word is no longer), and kept only if it turns
+	// out to be a word token.
+	buf := slices.Grow(a.buf, len(s)-i)[:st+len(s)-i]
+	n, k, counts, h, slow := foldASCIIWord(s[i:], buf[st:])
+	if slow {
+		return i, false
 	}
+	j := i + n
+	letters, upper, digits := counts&0xFFFF, counts>>16&0xFFFF, counts>>32
 	if letters == 0 && digits >= 3 {
-		a.addConst(TokNum, false)
+		a.addConst(kNum, false)
 		return j, true
 	}
 	if letters >= 3 && upper == letters {
 		a.d.NumCaps++
 	}
-	st := int32(len(a.buf))
-	buf := a.buf
-	prev, run := -1, 0
-	for _, c := range []byte(s[i:j]) {
-		r := int(lowerASCII[c])
-		if r == prev {
-			run++
-			if run >= 2 {
-				a.d.Elongated = true
-				continue
-			}
-		} else {
-			run = 0
-		}
-		prev = r
-		buf = append(buf, byte(r))
+	if k < n { // letters were squeezed
+		a.d.Elongated = true
 	}
-	a.buf = buf
-	a.spans = append(a.spans, span{start: st, end: int32(len(buf)), word: true})
+	a.buf = buf[:st+k]
+	a.spans = append(a.spans, span{start: int32(st), end: int32(st + k), hash: h, word: true, hashed: true, ascii: true})
 	return j, true
+}
+
+// foldASCIIWord is asciiWord's pass over the word starting s: it writes
+// the folded bytes to out (len(out) >= len(s)) and returns the word's
+// length n, the folded length k, the asciiWordTable counts, the hash64
+// of the folded bytes, and whether the word may go on in a way only word
+// handles (slow; the rest is then meaningless). A separate function, so
+// that the compiler keeps the loop's state in registers.
+func foldASCIIWord(s string, out []byte) (n, k int, counts, h uint64, slow bool) {
+	out = out[:len(s)]
+	var last2 uint16 // the last two bytes written (no word byte is 0)
+	for n = 0; n < len(s); n++ {
+		e := asciiWordTable[s[n]]
+		if e&(awWord|awSlow) != awWord {
+			return n, k, counts, h, e&awSlow != 0
+		}
+		// Counted without branches: letters, capitals and digits mix
+		// unpredictably ("MovilCo", "4G").
+		counts += e >> 16
+		r := byte(e >> 8)
+		// A letter equal to the two written before it is a third or
+		// later one in a row: squeezed.
+		if last2 == uint16(r)<<8|uint16(r) {
+			continue
+		}
+		last2 = last2<<8 | uint16(r)
+		out[k] = r
+		k++
+		h = (h ^ uint64(r)) * mul64
+	}
+	return n, k, counts, h, false
 }
 
 // asciiWordBits classifies bytes for asciiWord.
@@ -455,9 +501,23 @@ var asciiWordBits = func() (t [256]uint8) {
 	return t
 }()
 
-// lowerASCII maps ASCII bytes to lower case.
-var lowerASCII = func() (t [128]byte) {
-	for c := 0; c < 128; c++ {
+// asciiWordTable is, per byte, its asciiWordBits (bits 0-7), its lower
+// case (8-15), and 1 to add to the letter count (bit 16), the capital
+// count (32) and the digit count (48) of asciiWord, which adds the
+// entry shifted right by 16: a word is at most MaxInputBytes long, so
+// the 16-bit counts do not carry into each other.
+var asciiWordTable = func() (t [256]uint64) {
+	for c := range t {
+		b := uint64(asciiWordBits[c])
+		t[c] = b | uint64(lowerASCII[c])<<8 | (b&awLetter)<<16 | (b>>1&1)<<32 | (b>>2&1)<<48
+	}
+	return t
+}()
+
+// lowerASCII maps ASCII bytes to lower case (and other bytes to
+// themselves).
+var lowerASCII = func() (t [256]byte) {
+	for c := range t {
 		t[c] = byte(c)
 		if c >= 'A' && c <= 'Z' {
 			t[c] = byte(c) + 'a' - 'A'
@@ -639,7 +699,8 @@ func foldRune(r rune) rune {
 	return unicode.ToLower(r)
 }
 
-// finishTokens turns spans into token strings and marks negation scopes.
+// finishTokens turns spans into token strings with their hashes, marks
+// negation scopes, and lists the tokens that get char n-grams.
 func (a *analyzer) finishTokens() {
 	// The tokens alias buf, which the Doc owns from here until Release.
 	normed := ""
@@ -647,22 +708,39 @@ func (a *analyzer) finishTokens() {
 		normed = unsafe.String(&a.buf[0], len(a.buf))
 	}
 	d := a.d
-	if n := len(a.spans); d.tokens == nil || cap(d.tokens) < n {
-		d.tokens = make([]string, 0, n)
-		d.negated = make([]bool, 0, n)
+	n := len(a.spans)
+	// Every slice gets room for a token per span up front, so that the
+	// loop writes by index into locals.
+	tokens, negated, hashes := d.tokens[:0], d.negated[:0], d.hashes[:0]
+	if tokens == nil || cap(tokens) < n || cap(negated) < n || cap(hashes) < n {
+		tokens, negated, hashes = make([]string, 0, n), make([]bool, 0, n), make([]uint64, 0, n)
 	}
+	tokens, negated, hashes = tokens[:n], negated[:n], hashes[:n]
+	words, ascii := a.words[:0], a.wordASCII[:0]
+	if cap(words) < n || cap(ascii) < n {
+		words, ascii = make([]int32, 0, n), make([]bool, 0, n)
+	}
+	words, ascii = words[:n], ascii[:n]
+	nt, nw, grams := 0, 0, 0
 	scope := 0
-	words := a.words[:0]
-	for _, sp := range a.spans {
-		if sp.konst == "" && sp.end <= sp.start { // bare punctuation
+	for i := range a.spans {
+		sp := &a.spans[i]
+		if sp.konst == 0 && sp.end <= sp.start { // bare punctuation
 			scope = 0
 			continue
 		}
-		tok := sp.konst
-		if tok == "" {
+		var tok string
+		h := sp.hash
+		if sp.konst != 0 {
+			tok, h = konsts[sp.konst], konstHashes[sp.konst]
+		} else {
 			tok = normed[sp.start:sp.end]
+			if !sp.hashed {
+				h = hash64(0, tok)
+			}
 		}
-		if sp.punct || isScopeBreaker(tok) {
+		cue := cues.lookup(tok, h)
+		if sp.punct || cue == scopeBreaker {
 			scope = 0
 		}
 		neg := false
@@ -671,19 +749,22 @@ func (a *analyzer) finishTokens() {
 				neg = true
 				scope--
 			}
-			if isNegationCue(tok) {
+			if cue == negationCue || strings.HasSuffix(tok, "n't") {
 				scope = negationScope
 				neg = false
 			}
+			words[nw], ascii[nw] = int32(nt), sp.ascii
+			nw++
+			grams += (min(len(tok), maxWordRunes) + 2) * (charMax - charMin + 1)
 		}
 		if tok[0] >= 0xE2 && isEmoji1(tok) {
 			d.Emojis = append(d.Emojis, tok)
 		}
-		d.tokens = append(d.tokens, tok)
-		d.negated = append(d.negated, neg)
-		words = append(words, sp.word)
+		tokens[nt], negated[nt], hashes[nt] = tok, neg, h
+		nt++
 	}
-	a.words = words
+	d.tokens, d.negated, d.hashes = tokens[:nt], negated[:nt], hashes[:nt]
+	a.words, a.wordASCII, a.grams = words[:nw], ascii[:nw], grams
 }
 
 func isEmoji1(tok string) bool {
@@ -694,24 +775,61 @@ func isEmoji1(tok string) bool {
 // negationScope is how many words after a cue are negated.
 const negationScope = 3
 
-// isNegationCue reports whether a folded token opens a negation scope, in
-// English or Spanish.
-func isNegationCue(t string) bool {
-	switch t {
-	case "not", "no", "never", "cannot", "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent",
-		"werent", "wont", "wouldnt", "couldnt", "shouldnt", "havent", "hasnt", "hadnt", "aint",
-		"nothing", "nobody", "none", "nor", "neither", "without", "nowhere",
-		"nunca", "jamas", "ni", "tampoco", "nada", "nadie", "ningun", "ninguno", "ninguna", "sin":
-		return true
-	}
-	return strings.HasSuffix(t, "n't")
+// negationCues are the folded words that open a negation scope, in
+// English and Spanish; so does any word ending in "n't".
+var negationCues = []string{
+	"not", "no", "never", "cannot", "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent",
+	"werent", "wont", "wouldnt", "couldnt", "shouldnt", "havent", "hasnt", "hadnt", "aint",
+	"nothing", "nobody", "none", "nor", "neither", "without", "nowhere",
+	"nunca", "jamas", "ni", "tampoco", "nada", "nadie", "ningun", "ninguno", "ninguna", "sin",
 }
 
-// isScopeBreaker reports whether a token ends a negation scope.
-func isScopeBreaker(t string) bool {
-	switch t {
-	case "but", "however", "although", "pero", "sino", "aunque":
-		return true
+// scopeBreakers are the tokens that end a negation scope.
+var scopeBreakers = []string{"but", "however", "although", "pero", "sino", "aunque"}
+
+// What cueTable.lookup finds.
+const (
+	notACue = iota
+	negationCue
+	scopeBreaker
+)
+
+// cueTable is a hash set of negationCues and scopeBreakers keyed by the
+// tokens' hash64, which the tokenizer computes anyway: a token costs one
+// probe (the table is mostly empty) instead of a string switch.
+type cueTable [128]struct {
+	hash uint64
+	tok  string
+	kind uint8
+}
+
+// cues is built once and only read.
+var cues = func() *cueTable {
+	t := new(cueTable)
+	add := func(words []string, kind uint8) {
+		for _, w := range words {
+			h := hash64(0, w)
+			i := h >> (64 - 7)
+			for t[i].tok != "" {
+				i = (i + 1) % uint64(len(t))
+			}
+			t[i].hash, t[i].tok, t[i].kind = h, w, kind
+		}
 	}
-	return false
+	add(negationCues, negationCue)
+	add(scopeBreakers, scopeBreaker)
+	return t
+}()
+
+// lookup returns the kind of tok, whose hash64 is h.
+func (t *cueTable) lookup(tok string, h uint64) uint8 {
+	for i := h >> (64 - 7); ; i = (i + 1) % uint64(len(t)) {
+		e := &t[i]
+		if e.tok == "" {
+			return notACue
+		}
+		if e.hash == h && e.tok == tok {
+			return e.kind
+		}
+	}
 }

@@ -2,7 +2,6 @@ package text
 
 import (
 	"math"
-	"slices"
 	"unicode/utf8"
 )
 
@@ -53,29 +52,24 @@ var (
 	featEmpty     = top32(hash64(kindFlag, "empty"))
 )
 
-// featurize computes the hashed features of the tokens.
+// featurize computes the hashed features of the tokens (finishTokens has
+// hashed them and listed the words).
 func (a *analyzer) featurize() {
 	d := a.d
 	toks := d.tokens
 	nt := len(toks)
-	est := 2*nt + 4
-	nw := 0
-	for i, t := range toks {
-		if a.words[i] {
-			est += (min(len(t), maxWordRunes) + 2) * (charMax - charMin + 1)
-			nw++
-		}
-	}
+	// Room for every feature: the word-level ones, the flags, and the
+	// n-gram slots of each word (charGrams writes a few beyond the grams
+	// it keeps, all within a word's share of a.grams), and maxGramSlots
+	// more, so that any word's slots are a whole array for
+	// charGramsASCII.
+	est := 2*nt + 4 + a.grams + maxGramSlots
 	feats := d.feats[:0]
 	if cap(feats) < est {
 		feats = make([]uint32, 0, est)
 	}
 	feats = feats[:max(2*nt-1, 0)]
-	base := d.hashes[:0]
-	for _, t := range toks {
-		base = append(base, hash64(0, t))
-	}
-	d.hashes = base
+	base := d.hashes[:nt]
 	for i, b := range base {
 		seed := uint64(kindWord)
 		if d.negated[i] {
@@ -99,17 +93,24 @@ func (a *analyzer) featurize() {
 		feats = append(feats, featEmpty)
 	}
 	d.nWord = len(feats)
-	if nw > 0 {
+	if nw := len(a.words); nw > 0 {
 		runs := d.charRuns[:0]
 		if cap(runs) < nw {
 			runs = make([]charRun, 0, nw)
 		}
-		for i, t := range toks {
-			if a.words[i] {
-				feats = charGrams(feats, t)
-				runs = append(runs, charRun{end: uint32(len(feats)), term: uint32(i)})
+		runs = runs[:nw]
+		all := feats[:cap(feats)]
+		n := len(feats)
+		for r, i := range a.words {
+			t := toks[i]
+			if a.wordASCII[r] && len(t) <= maxWordRunes {
+				n += charGramsASCII((*[maxGramSlots]uint32)(all[n:]), t)
+			} else {
+				n += charGrams(all[n:], t)
 			}
+			runs[r] = charRun{end: uint32(n), term: uint32(i)}
 		}
+		feats = all[:n]
 		d.charRuns = runs
 	}
 	d.feats = feats
@@ -119,20 +120,18 @@ func (a *analyzer) featurize() {
 	}
 }
 
-// charGrams appends the character n-grams of word t. Each rune becomes a
-// 12-bit code (ASCII as itself, other runes hashed into the codes above
-// 127), so a gram of up to five runes packs into one uint64 that a single
-// multiplication turns into its feature. The register rolls: each rune
-// shifts in one code and emits the grams ending with it.
-func charGrams(feats []uint32, t string) []uint32 {
-	// At most charMax-charMin+1 grams per rune and one more run for ">";
-	// every run writes all four slots (the ones beyond the run are
-	// overwritten by the next), hence the three spare ones.
-	const perRune = charMax - charMin + 1
-	need := perRune*(min(len(t), maxWordRunes)+1) + perRune - 1
-	feats = slices.Grow(feats, need)
-	n0 := len(feats)
-	out := feats[n0 : n0+need]
+// charGrams writes the character n-grams of word t to out and returns
+// how many it wrote. out must have room for charGramSlots(t) slots: every
+// step writes four (the ones beyond the grams it keeps are overwritten by
+// the next).
+//
+// Each rune becomes a 12-bit code (ASCII as itself, other runes hashed
+// into the codes above 127), so a gram of up to five runes packs into one
+// uint64 that a single multiplication turns into its feature. The
+// register rolls: each rune shifts in one code and emits the grams ending
+// with it.
+func charGrams(out []uint32, t string) int {
+	out = out[:charGramSlots(t)]
 	k := 0
 	reg := uint64(codeBegin)
 	n := 1 // runes in reg's history, including the "<" marker
@@ -157,25 +156,75 @@ func charGrams(feats []uint32, t string) []uint32 {
 		}
 		reg = reg<<codeBits | code
 		n++
-		// ((reg&mask | l<<60) ^ kindChar): the mask clears bits 60 and up,
-		// so the length tag is xored in with kindChar as one constant.
-		o := out[k : k+4 : k+4]
-		o[0] = uint32((reg&gramMask[2] ^ (2<<60 ^ kindChar)) * mul64 >> 32)
-		o[1] = uint32((reg&gramMask[3] ^ (3<<60 ^ kindChar)) * mul64 >> 32)
-		o[2] = uint32((reg&gramMask[4] ^ (4<<60 ^ kindChar)) * mul64 >> 32)
-		o[3] = uint32((reg&gramMask[5] ^ (5<<60 ^ kindChar)) * mul64 >> 32)
+		grams4((*[4]uint32)(out[k:]), reg)
 		k += min(n, charMax) - charMin + 1
 	}
-	return feats[:n0+k]
+	return k
 }
+
+// charGramSlots is how many slots charGrams may write for t: four per
+// rune (at most maxWordRunes) and for the ">" marker, and three spare.
+func charGramSlots(t string) int {
+	const perRune = charMax - charMin + 1
+	return perRune*(min(len(t), maxWordRunes)+1) + perRune - 1
+}
+
+// charGramsASCII is charGrams for an ASCII word of at most maxWordRunes
+// bytes, whose codes are its bytes: no decoding, no rune count. The
+// first three steps keep one, two and three grams (the register holds
+// fewer than five runes, "<" included); from the fourth on, every step
+// keeps all four, so step j (from 0) writes at 4j-6. out is an array so
+// that the writes need no bounds checks.
+func charGramsASCII(out *[maxGramSlots]uint32, t string) int {
+	if len(t) > maxWordRunes {
+		panic("charGramsASCII: word too long")
+	}
+	reg := uint64(codeBegin)
+	k := 0
+	for j := 0; j < len(t) && j < 3; j++ {
+		reg = reg<<codeBits | uint64(t[j])
+		grams4((*[4]uint32)(out[k:]), reg)
+		k += j + 1
+	}
+	for j := 3; j < len(t); j++ {
+		reg = reg<<codeBits | uint64(t[j])
+		grams4((*[4]uint32)(out[4*j-6:]), reg)
+	}
+	if len(t) > 3 {
+		k = 4*len(t) - 6
+	}
+	reg = reg<<codeBits | codeEnd
+	grams4((*[4]uint32)(out[k:]), reg)
+	return k + min(len(t)+2, charMax) - charMin + 1
+}
+
+// maxGramSlots is charGramSlots of the longest word.
+const maxGramSlots = (charMax-charMin+1)*(maxWordRunes+1) + charMax - charMin
+
+// grams4 writes the features of the 2- to 5-grams ending at reg's last
+// code: ((reg&mask | l<<60) ^ kindChar) hashed; the mask clears bits 60
+// and up, so the length tag is xored in with kindChar as one constant.
+// The masks and constants are read from memory operands (gramMasks,
+// gramKinds) rather than built in registers, which the compiler would
+// do for each of the eight and then run out of registers.
+func grams4(o *[4]uint32, reg uint64) {
+	o[0] = uint32((reg&gramMasks[0] ^ gramKinds[0]) * mul64 >> 32)
+	o[1] = uint32((reg&gramMasks[1] ^ gramKinds[1]) * mul64 >> 32)
+	o[2] = uint32((reg&gramMasks[2] ^ gramKinds[2]) * mul64 >> 32)
+	o[3] = uint32((reg&gramMasks[3] ^ gramKinds[3]) * mul64 >> 32)
+}
+
+// gramMasks[l-2] masks the last l codes of the register; gramKinds[l-2]
+// is the constant the l-gram is xored with. Read-only.
+var (
+	gramMasks = [4]uint64{1<<(codeBits*2) - 1, 1<<(codeBits*3) - 1, 1<<(codeBits*4) - 1, 1<<(codeBits*5) - 1}
+	gramKinds = [4]uint64{2<<60 ^ kindChar, 3<<60 ^ kindChar, 4<<60 ^ kindChar, 5<<60 ^ kindChar}
+)
 
 const (
 	codeBits = 12
 	codeMask = 1<<codeBits - 1
 )
-
-// gramMask[l] masks the last l codes of the register.
-var gramMask = [charMax + 1]uint64{0, 1<<(codeBits*1) - 1, 1<<(codeBits*2) - 1, 1<<(codeBits*3) - 1, 1<<(codeBits*4) - 1, 1<<(codeBits*5) - 1}
 
 // Codes of the word-boundary markers "<" and ">".
 const (

@@ -1,0 +1,70 @@
+package text
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestCueTable checks the hashed cue lookup against the word lists for
+// every list word, every token of the golden texts, and near misses.
+func TestCueTable(t *testing.T) {
+	toks := append(slices.Clone(negationCues), scopeBreakers...)
+	for _, w := range slices.Clone(toks) {
+		toks = append(toks, w+"s", w[1:], strings.ToUpper(w), w[:len(w)-1])
+	}
+	for _, s := range goldenTexts() {
+		d := Analyze(s)
+		toks = append(toks, slices.Clone(d.Tokens())...)
+		d.Release()
+	}
+	toks = append(toks, "", "@user", "<url>", "!")
+	for _, tok := range toks {
+		want := notACue
+		switch {
+		case slices.Contains(negationCues, tok):
+			want = negationCue
+		case slices.Contains(scopeBreakers, tok):
+			want = scopeBreaker
+		}
+		if got := cues.lookup(tok, hash64(0, tok)); got != uint8(want) {
+			t.Errorf("lookup(%q) = %d, want %d", tok, got, want)
+		}
+	}
+}
+
+// TestTokenHashes checks that the hashes the tokenizer computes as it
+// folds are hash64 of the tokens.
+func TestTokenHashes(t *testing.T) {
+	for _, s := range goldenTexts() {
+		d := Analyze(s)
+		for i, tok := range d.Tokens() {
+			if got, want := d.TokenHash(i), hash64(0, tok); got != want {
+				t.Fatalf("%q: token %d %q: hash %#x, want %#x", s, i, tok, got, want)
+			}
+		}
+		d.Release()
+	}
+}
+
+// TestCharGramsASCII checks the ASCII fast path against charGrams for
+// words of every length it takes.
+func TestCharGramsASCII(t *testing.T) {
+	const letters = "abcdefghijklmnopqrstuvwxyz0123456789_"
+	for n := 0; n <= maxWordRunes; n++ {
+		for seed := range 5 {
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = letters[(i*7+seed*13+i*i*seed)%len(letters)]
+			}
+			w := string(b)
+			want := make([]uint32, charGramSlots(w))
+			want = want[:charGrams(want, w)]
+			var out [maxGramSlots]uint32
+			got := out[:charGramsASCII(&out, w)]
+			if !slices.Equal(got, want) {
+				t.Fatalf("%q: grams %x, want %x", w, got, want)
+			}
+		}
+	}
+}
