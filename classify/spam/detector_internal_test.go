@@ -54,6 +54,47 @@ func TestSimHashMatchesNaive(t *testing.T) {
 	}
 }
 
+// TestSimHashCountsExact checks the carry-save counting against plain
+// counters for random feature hashes, every word count up to the bound
+// (so every remainder of the eight-at-a-time loop), and for the same
+// hash repeated (counters at their largest).
+func TestSimHashCountsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	naive := func(hs []uint64) uint64 {
+		var counts [64]int
+		n := 0
+		add := func(h uint64) {
+			n++
+			for i := range 64 {
+				counts[i] += int(h >> i & 1)
+			}
+		}
+		for i, h := range hs {
+			add(h)
+			if i > 0 {
+				add(pairHash(hs[i-1], h))
+			}
+		}
+		var fp uint64
+		for i, c := range counts {
+			if 2*c > n {
+				fp |= 1 << i
+			}
+		}
+		return fp
+	}
+	for n := 0; n <= maxSimHashWords; n++ {
+		hs := make([]uint64, n)
+		for i := range hs {
+			hs[i] = rng.Uint64()
+			if n%3 == 0 {
+				hs[i] = ^uint64(0) // every bit counted in every word
+			}
+		}
+		require.Equal(t, naive(hs), simHash(hs), "%d words", n)
+	}
+}
+
 // TestLookupMatchesBruteForce checks the chained band index against a scan
 // of the last MaxFingerprints messages, with a ring small enough to wrap
 // many times and with times out of order.

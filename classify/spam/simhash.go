@@ -43,10 +43,8 @@ func mix64(h uint64) uint64 {
 // few bits apart. Each word is hashed once; a bigram's hash mixes its two
 // words' hashes.
 //
-// The 64 per-bit counters are kept bit-sliced: planes[p] holds bit p of
-// every counter, so adding a feature hash is a ripple carry over 8 words
-// instead of 64 increments, and the final majority vote is a bit-sliced
-// comparison of all 64 counters at once.
+// The 64 per-bit counters are kept bit-sliced (see simHash), and the final
+// majority vote is a bit-sliced comparison of all 64 counters at once.
 func SimHash(words []string) uint64 {
 	if len(words) > maxSimHashWords {
 		words = words[:maxSimHashWords]
@@ -72,22 +70,37 @@ func SimHashOfHashes(hashes []uint64) uint64 {
 	return simHash(hs[:len(hashes)])
 }
 
-// simHash is SimHash over word hashes.
+// simHash is SimHash over word hashes: the features are each word's
+// hash and each pair of adjacent words' (pairHash).
+//
+// The 64 per-bit counters are kept bit-sliced, planes[p] holding bit p of
+// every counter. Features are added eight at a time with carry-save
+// adders (Harley-Seal): seven adders fold the eight features into planes
+// 0-2 and one carry of weight 8, which ripples into planes 3 and up; the
+// rest are added one by one with a ripple carry.
 func simHash(hs []uint64) uint64 {
 	var planes [8]uint64
-	add := func(h uint64) {
-		carry := h
-		for p := 0; carry != 0 && p < len(planes); p++ {
-			planes[p], carry = planes[p]^carry, planes[p]&carry
-		}
+	if len(hs) > 0 {
+		addPlanes(&planes, 0, hs[0])
 	}
-	var prev uint64
-	for i, h := range hs {
-		add(h)
-		if i > 0 {
-			add(mix64(prev*0x9e3779b97f4a7c15 ^ h ^ 0x5bd1e9955bd1e995))
-		}
-		prev = h
+	i := 1
+	// Words i to i+3 bring eight features: their hashes and the pairs
+	// they close.
+	for ; i+4 <= len(hs); i += 4 {
+		w := hs[i-1 : i+4 : i+4]
+		twosA, ones := csa(planes[0], w[1], pairHash(w[0], w[1]))
+		twosB, ones := csa(ones, w[2], pairHash(w[1], w[2]))
+		foursA, twos := csa(planes[1], twosA, twosB)
+		twosA, ones = csa(ones, w[3], pairHash(w[2], w[3]))
+		twosB, ones = csa(ones, w[4], pairHash(w[3], w[4]))
+		foursB, twos := csa(twos, twosA, twosB)
+		eights, fours := csa(planes[2], foursA, foursB)
+		planes[0], planes[1], planes[2] = ones, twos, fours
+		addPlanes(&planes, 3, eights)
+	}
+	for ; i < len(hs); i++ {
+		addPlanes(&planes, 0, hs[i])
+		addPlanes(&planes, 0, pairHash(hs[i-1], hs[i]))
 	}
 	n := max(2*len(hs)-1, 0)
 	// Bit i is set when more than half the features had it set: counter
@@ -101,6 +114,25 @@ func simHash(hs []uint64) uint64 {
 		eq &^= planes[p] ^ tb
 	}
 	return gt | eq
+}
+
+// pairHash is the feature of two adjacent words with hashes a and b.
+func pairHash(a, b uint64) uint64 { return mix64(a*0x9e3779b97f4a7c15 ^ b ^ 0x5bd1e9955bd1e995) }
+
+// csa is a carry-save adder over 64 bit columns: a+b+c is sum plus twice
+// carry in every column.
+func csa(a, b, c uint64) (carry, sum uint64) {
+	u := a ^ b
+	return a&b | u&c, u ^ c
+}
+
+// addPlanes adds v (one bit per counter) at weight 2^p to the bit-sliced
+// counters, rippling the carry up. Counters stay below 2^8: at most 253
+// features are counted.
+func addPlanes(planes *[8]uint64, p int, v uint64) {
+	for ; v != 0 && p < len(planes); p++ {
+		planes[p], v = planes[p]^v, planes[p]&v
+	}
 }
 
 // Hamming returns the number of differing bits.
