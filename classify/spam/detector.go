@@ -59,14 +59,24 @@ type bucket [bucketSize]uint64
 
 // Detector scores behaviour signals and remembers recent messages. Its
 // memory is allocated once, in New, and bounded by MaxFingerprints (a ring
-// plus four band indexes of MaxFingerprints/16 buckets, rounded up to a
-// power of two, at most 2^16) and MaxAuthors (a set-associative table of
-// post times); Observe allocates nothing.
+// rounded up to a power of two, with a coarse time per slot, plus four
+// band indexes of MaxFingerprints/16 buckets, rounded up to a power of
+// two, at most 2^16) and MaxAuthors (a set-associative table of post
+// times); Observe allocates nothing.
 type Detector struct {
 	cfg Config
 
-	mu         sync.Mutex
-	ring       []entry
+	mu sync.Mutex
+	// ring holds the last MaxFingerprints fingerprints (and up to as many
+	// older ones): fingerprint seq is in slot seq&ringMask, a power of two
+	// so that no division is needed.
+	ring     []entry
+	ringMask uint64
+	// coarse[slot] is ring[slot].at's coarseTime: a lookup skips an entry
+	// that is certainly outside the window without reading the ring.
+	coarse     []uint16
+	timeShift  uint   // coarseTime's unit is 2^timeShift ns
+	timeSlack  uint16 // coarse times of messages within the window differ by at most this
 	seq        uint64 // sequence number of the next fingerprint, from 1
 	bands      [4][]bucket
 	bucketBits uint // log2 of the buckets per band
@@ -82,12 +92,15 @@ func New(cfg Config) (*Detector, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("spam detector config: %w", err)
 	}
+	slots := 1 << bits.Len(uint(cfg.MaxFingerprints-1))
 	d := &Detector{
-		cfg:     cfg,
-		ring:    hugepage.Make[entry](cfg.MaxFingerprints),
-		seq:     1,
-		authors: newAuthorTable(cfg.MaxAuthors, cfg.RateMax+1),
-		seen:    make([]uint64, 0, 4*bucketSize),
+		cfg:      cfg,
+		ring:     hugepage.Make[entry](slots),
+		ringMask: uint64(slots - 1),
+		coarse:   make([]uint16, slots),
+		seq:      1,
+		authors:  newAuthorTable(cfg.MaxAuthors, cfg.RateMax+1),
+		seen:     make([]uint64, 0, 4*bucketSize),
 	}
 	for d.bucketBits < 16 && 1<<d.bucketBits < cfg.MaxFingerprints/bucketSize {
 		d.bucketBits++
@@ -100,6 +113,13 @@ func New(cfg Config) (*Detector, error) {
 	// outside the band (37 or more): a lookup skips a reference whose
 	// check bits alone already differ in more than MaxHamming bits, so
 	// the ring is read almost only for true near-duplicates.
+	// Coarse times: the window spans at most 2^13 units of 2^timeShift ns
+	// (so fewer than 2^15 for the slack, and a uint16 wraps only after
+	// eight windows or more). A valid window is at most 24h, so timeShift
+	// is at most 34 (coarseTime needs at most 48).
+	window := uint64(cfg.Window)
+	d.timeShift = uint(max(bits.Len64(window)-13, 0))
+	d.timeSlack = uint16(window>>d.timeShift) + 1
 	d.seqBits = uint(bits.Len(uint(cfg.MaxFingerprints))) + 3
 	d.tagShift = 48 + d.bucketBits
 	d.checkMask = uint64(1)<<min(d.tagShift-d.seqBits, 48) - 1
@@ -204,7 +224,8 @@ func (d *Detector) Observe(s Signals, reasons *reason.List) float64 {
 // fp posted by other authors, then records fp. d.mu is held.
 func (d *Detector) lookupAndAdd(fp, author uint64, at int64) (copies, others int) {
 	window := int64(d.cfg.Window)
-	n := uint64(len(d.ring))
+	n := uint64(d.cfg.MaxFingerprints)
+	ct := d.coarseTime(at)
 	seqMask := uint64(1)<<d.seqBits - 1
 	d.seen = d.seen[:0]
 	var bloom [4]uint64
@@ -235,7 +256,11 @@ func (d *Detector) lookupAndAdd(fp, author uint64, at int64) (copies, others int
 			}
 			visited[nv], nv = seq, nv+1
 			vbloom |= 1 << (seq & 63)
-			e := &d.ring[seq%n]
+			slot := seq & d.ringMask
+			if !d.mayBeWithin(ct, d.coarse[slot]) {
+				continue // the entry in the slot is certainly outside the window
+			}
+			e := &d.ring[slot]
 			if e.seq != seq || e.author == author || Hamming(e.fp, fp) > d.cfg.MaxHamming {
 				continue
 			}
@@ -256,7 +281,8 @@ func (d *Detector) lookupAndAdd(fp, author uint64, at int64) (copies, others int
 			}
 		}
 	}
-	d.ring[d.seq%n] = entry{fp: fp, author: author, at: at, seq: d.seq}
+	d.ring[d.seq&d.ringMask] = entry{fp: fp, author: author, at: at, seq: d.seq}
+	d.coarse[d.seq&d.ringMask] = ct
 	for b := range d.bands {
 		v := uint64(uint16(fp >> (16 * b)))
 		bk := &d.bands[b][v&(1<<d.bucketBits-1)]
@@ -266,6 +292,18 @@ func (d *Detector) lookupAndAdd(fp, author uint64, at int64) (copies, others int
 	d.seq++
 	return copies, len(d.seen)
 }
+
+// coarseTime returns the time at (unix ns) in units of 2^timeShift ns,
+// modulo 2^16. For two times whose difference (in wrapping int64
+// arithmetic, as lookupAndAdd computes it) is within the window, the
+// coarse times differ by at most timeSlack modulo 2^16: each is within
+// one unit of the difference divided by the unit, and 2^16 divides
+// 2^(64-timeShift).
+func (d *Detector) coarseTime(at int64) uint16 { return uint16(uint64(at) >> d.timeShift) }
+
+// mayBeWithin reports whether two messages with coarse times a and b may
+// be within the window of each other; false means certainly not.
+func (d *Detector) mayBeWithin(a, b uint16) bool { return a-b+d.timeSlack <= 2*d.timeSlack }
 
 // check returns fp's check bits for band b: the low bits of fp's other
 // three bands.

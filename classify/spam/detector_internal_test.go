@@ -1,6 +1,7 @@
 package spam
 
 import (
+	"math"
 	"math/bits"
 	"math/rand/v2"
 	"strings"
@@ -95,13 +96,76 @@ func TestSimHashCountsExact(t *testing.T) {
 	}
 }
 
+// TestCoarseTimeNeverExcludes checks that the coarse-time filter never
+// rules out two times within the window of each other, in lookupAndAdd's
+// wrapping int64 arithmetic: differences up to the window's edges, times
+// anywhere (around zero, near the int64 limits), every valid window size.
+func TestCoarseTimeNeverExcludes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, w := range []time.Duration{time.Second, time.Second + 1, 10 * time.Minute, 90 * time.Minute, 24 * time.Hour} {
+		cfg := DefaultConfig()
+		cfg.MaxFingerprints = 16
+		cfg.Window = w
+		d, err := New(cfg)
+		require.NoError(t, err)
+		window := int64(w)
+		for i := range 200_000 {
+			at := int64(rng.Uint64())
+			switch i % 4 {
+			case 0:
+				at = rng.Int64N(4*window) - 2*window
+			case 1:
+				at = math.MaxInt64 - rng.Int64N(2*window)
+			}
+			dt := rng.Int64N(2*window+1) - window
+			if i%3 == 0 {
+				dt = []int64{window, -window, window - 1, -window + 1}[i%4]
+			}
+			other := at - dt // wraps like lookupAndAdd's at - e.at
+			require.True(t, d.mayBeWithin(d.coarseTime(at), d.coarseTime(other)), "window %v: %d and %d", w, at, other)
+		}
+		// And it does rule out most times beyond a few units past the window.
+		excluded := 0
+		for range 1000 {
+			at := int64(rng.Uint64())
+			if !d.mayBeWithin(d.coarseTime(at), d.coarseTime(at-2*window-rng.Int64N(5*window))) {
+				excluded++
+			}
+		}
+		require.Greater(t, excluded, 900, "window %v", w)
+	}
+}
+
 // TestLookupMatchesBruteForce checks the chained band index against a scan
 // of the last MaxFingerprints messages, with a ring small enough to wrap
 // many times and with times out of order.
+//
+// The second pass has a one-second window and times spread over days, in
+// steps from milliseconds to hours, so that the coarse times that let a
+// lookup skip the ring wrap around many times, and some messages carry
+// the zero time.
 func TestLookupMatchesBruteForce(t *testing.T) {
 	for _, size := range []int{1, 2, 7, 16} { // at most bucketSize: no bucket overflows
+		testLookupMatchesBruteForce(t, size, DefaultConfig().Window, func(rng *rand.Rand, i int) int64 {
+			return int64(i)*int64(time.Second) + rng.Int64N(int64(20*time.Minute)) // jitter beyond the window
+		})
+		zero := time.Time{}.UnixNano()
+		var at int64
+		testLookupMatchesBruteForce(t, size, time.Second, func(rng *rand.Rand, i int) int64 {
+			if rng.IntN(50) == 0 {
+				return zero
+			}
+			at += int64(time.Millisecond) << rng.IntN(24) // 1ms to 4.7h
+			return at - rng.Int64N(int64(2*time.Second))
+		})
+	}
+}
+
+func testLookupMatchesBruteForce(t *testing.T, size int, window time.Duration, next func(*rand.Rand, int) int64) {
+	{
 		cfg := DefaultConfig()
 		cfg.MaxFingerprints = size
+		cfg.Window = window
 		d, err := New(cfg)
 		require.NoError(t, err)
 		type rec struct {
@@ -121,7 +185,7 @@ func TestLookupMatchesBruteForce(t *testing.T) {
 				fp = rng.Uint64()
 			}
 			author := uint64(rng.IntN(6))
-			at := int64(i)*int64(time.Second) + rng.Int64N(int64(20*time.Minute)) // jitter beyond the window
+			at := next(rng, i)
 			wantCopies, authors := 0, map[uint64]bool{}
 			for _, r := range hist[max(len(hist)-size, 0):] {
 				if r.author == author || bits.OnesCount64(r.fp^fp) > cfg.MaxHamming {
