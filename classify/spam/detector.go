@@ -232,9 +232,23 @@ func (d *Detector) lookupAndAdd(fp, author uint64, at int64) (copies, others int
 	var visited [4 * bucketSize]uint64 // ring entries read by this lookup
 	var vbloom uint64
 	nv := 0
+	// The newest reference of each half of each bucket is read first:
+	// the eight cache lines of the four buckets are then fetched at once,
+	// not bucket after bucket as the scan below reaches them (the scan's
+	// branches keep the processor from running far enough ahead). When
+	// every bucket is empty (a new detector) there is nothing to scan.
+	var bks [4]*bucket
+	var heads uint64
 	for b := range d.bands {
+		bk := &d.bands[b][uint64(uint16(fp>>(16*b)))&(1<<d.bucketBits-1)]
+		bks[b] = bk
+		heads |= bk[0] | bk[bucketSize/2]
+	}
+	for b, bk := range bks {
+		if heads == 0 {
+			break
+		}
 		v := uint64(uint16(fp >> (16 * b)))
-		bk := &d.bands[b][v&(1<<d.bucketBits-1)]
 		tag := v >> d.bucketBits
 		check := d.check(fp, b)
 		for _, ref := range bk {
@@ -283,9 +297,8 @@ func (d *Detector) lookupAndAdd(fp, author uint64, at int64) (copies, others int
 	}
 	d.ring[d.seq&d.ringMask] = entry{fp: fp, author: author, at: at, seq: d.seq}
 	d.coarse[d.seq&d.ringMask] = ct
-	for b := range d.bands {
+	for b, bk := range bks {
 		v := uint64(uint16(fp >> (16 * b)))
-		bk := &d.bands[b][v&(1<<d.bucketBits-1)]
 		copy(bk[1:], bk[:bucketSize-1])
 		bk[0] = v>>d.bucketBits<<d.tagShift | d.check(fp, b)<<d.seqBits | d.seq&seqMask
 	}
