@@ -103,11 +103,15 @@ func Analyze(s string) *Doc {
 		}
 		s = s[:cut]
 	}
-	if !isASCII(s) {
-		if !utf8.ValidString(s) {
+	if i := asciiPrefix(s); i < len(s) {
+		// The ASCII prefix is valid and normalized, and ends at a
+		// normalization boundary before its last byte (an ASCII byte
+		// never combines with what precedes it; it may with what
+		// follows, as e and U+0301 make é): only the rest is checked.
+		if !utf8.ValidString(s[i:]) {
 			s = strings.ToValidUTF8(s, " ")
 		}
-		if norm.NFKC.QuickSpanString(s) != len(s) {
+		if j := max(i-1, 0); norm.NFKC.QuickSpanString(s[j:]) != len(s)-j {
 			s = norm.NFKC.String(s)
 		}
 	}
@@ -150,13 +154,23 @@ func (d *Doc) Release() {
 	docs.Put(d)
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
+// asciiPrefix returns the index of the first byte of s that is not ASCII,
+// or len(s); eight bytes at a time.
+func asciiPrefix(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if w&0x8080808080808080 != 0 {
+			break
 		}
 	}
-	return true
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return i
 }
 
 // span is a token as byte offsets into analyzer.buf, or a constant.

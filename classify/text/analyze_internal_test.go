@@ -4,6 +4,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // TestCueTable checks the hashed cue lookup against the word lists for
@@ -65,6 +68,41 @@ func TestCharGramsASCII(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Fatalf("%q: grams %x, want %x", w, got, want)
 			}
+		}
+	}
+}
+
+// TestNormalizeFromASCIIPrefix checks that checking validity and NFKC
+// only past the ASCII prefix (from its last byte) decides as checking the
+// whole text: combining marks right after the prefix, at the start, after
+// long ASCII runs, invalid bytes, compatibility characters.
+func TestNormalizeFromASCIIPrefix(t *testing.T) {
+	texts := append(goldenTexts(),
+		"e\u0301", "\u0301e", "abcdefgh e\u0301xito", "abcdefghijklmnop\u0301", "abcdefg\u0301",
+		"n\u0303and\u00fa", "A\u030a", "x\xff", "abcdefgh\xc3", "ｆｕｌｌ", "abcdefgh ﬁ", "ok ½", "ok e\u0301\u0301",
+		"Straße ß", "abcdefgh\u00e9", strings.Repeat("a", 17)+"\u0308")
+	for _, s := range texts {
+		want := s
+		if !utf8.ValidString(want) {
+			want = strings.ToValidUTF8(want, " ")
+		}
+		want = norm.NFKC.String(want)
+		d := Analyze(s)
+		w := Analyze(want) // already valid and normalized: analysed as is
+		if docDigest(d) != docDigest(w) {
+			t.Errorf("%q: analysed unlike its normalized form %q", s, want)
+		}
+		d.Release()
+		w.Release()
+	}
+	for _, s := range texts {
+		i := asciiPrefix(s)
+		j := strings.IndexFunc(s, func(r rune) bool { return r >= utf8.RuneSelf })
+		if j < 0 {
+			j = len(s)
+		}
+		if i != j {
+			t.Errorf("asciiPrefix(%q) = %d, want %d", s, i, j)
 		}
 	}
 }
