@@ -116,6 +116,13 @@ const (
 // labelNames is Labels() as an array, for the hot path.
 var labelNames = [numLabels]string{LabelComplaint, LabelTroll, LabelSpam, LabelInfluencer, LabelUrgent}
 
+// resultBlock holds a Result's labels and, when there are not more of
+// them, its reasons, so that both take one allocation.
+type resultBlock struct {
+	labels  [numLabels]message.Label
+	reasons [8]string // enough for nearly every message
+}
+
 // scratch holds the buffers of one Classify call, so that a call allocates
 // only what it returns.
 type scratch struct {
@@ -334,7 +341,9 @@ func (c *Classifier) Classify(ctx context.Context, m message.Message, in Input) 
 		miss[iInfluencer] = 1 - infl
 	}
 
-	r.Labels = make([]message.Label, numLabels)
+	// The labels and (most messages') reasons share one allocation.
+	res := new(resultBlock)
+	r.Labels = res.labels[:]
 	th := [numLabels]float64{br.thresholds.Complaint, br.thresholds.Troll, br.thresholds.Spam, br.thresholds.Influencer, br.thresholds.Urgent}
 	for i := range iUrgent {
 		score := min(max(1-miss[i], 0), 1)
@@ -352,7 +361,7 @@ func (c *Classifier) Classify(ctx context.Context, m message.Message, in Input) 
 	if blocked {
 		applyBlock(&r, br.action)
 	}
-	sc.reasons.Split(sc.split[:])
+	sc.reasons.SplitInto(sc.split[:], res.reasons[:])
 	for i := range r.Labels {
 		r.Labels[i].Reasons = sc.split[i]
 	}

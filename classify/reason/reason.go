@@ -54,7 +54,12 @@ func (l *List) Len() int { return len(l.spans) }
 // range are dropped. It allocates one string for all the text and one
 // slice for all the reasons; each out[t] is capped so that appending to it
 // never overwrites another tag's reasons.
-func (l *List) Split(out [][]string) {
+func (l *List) Split(out [][]string) { l.SplitInto(out, nil) }
+
+// SplitInto is Split taking the slice of all reasons from room when it
+// is long enough (a caller may allocate it along with other results);
+// otherwise it allocates it.
+func (l *List) SplitInto(out [][]string, room []string) {
 	for i := range out {
 		out[i] = nil
 	}
@@ -76,7 +81,10 @@ func (l *List) Split(out [][]string) {
 		return
 	}
 	text := string(l.buf)
-	all := make([]string, n)
+	all := room[:min(n, len(room))]
+	if len(all) < n {
+		all = make([]string, n)
+	}
 	at := 0
 	for t := range out {
 		if counts[t] > 0 {

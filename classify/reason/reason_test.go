@@ -64,3 +64,21 @@ func BenchmarkAddSplit(b *testing.B) {
 		l.Split(out)
 	}
 }
+
+func TestSplitInto(t *testing.T) {
+	var l reason.List
+	for i, s := range []string{"a", "b", "c", "d"} {
+		l.SetTag(i % 2)
+		l.Add(s)
+	}
+	room := make([]string, 8)
+	out := make([][]string, 2)
+	l.SplitInto(out, room)
+	require.Equal(t, [][]string{{"a", "c"}, {"b", "d"}}, out)
+	require.Same(t, &room[0], &out[0][0], "the reasons are in room")
+	out[0] = append(out[0], "more")
+	require.Equal(t, []string{"b", "d"}, out[1], "capped: appending leaves the next label alone")
+	l.SplitInto(out, room[:3]) // too short: allocated
+	require.Equal(t, [][]string{{"a", "c"}, {"b", "d"}}, out)
+	require.NotSame(t, &room[0], &out[0][0])
+}
