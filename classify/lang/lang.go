@@ -64,7 +64,7 @@ type Result struct {
 // Detector detects languages. It is safe for concurrent use.
 type Detector struct {
 	langs []string
-	stop  map[string]uint64 // token -> bit set of languages (index into langs)
+	stop  stopTable // token -> bit set of languages (index into langs)
 	// filter has bit filterKey(w) set for every stopword, so that most
 	// other tokens skip the map lookup.
 	filter   [1 << 14 / 64]uint64
@@ -94,7 +94,8 @@ func New(langs []string, stopwords map[string][]string, opts Options) (*Detector
 	if len(langs) == 0 || len(langs) > 64 {
 		errs = append(errs, fmt.Errorf("%d languages: want between 1 and 64", len(langs)))
 	}
-	d := &Detector{langs: slices.Clone(langs), stop: map[string]uint64{}, minVotes: opts.MinVotes, codes: map[lingua.Language]string{}}
+	d := &Detector{langs: slices.Clone(langs), minVotes: opts.MinVotes, codes: map[lingua.Language]string{}}
+	sets := map[string]uint64{}
 	var ll []lingua.Language
 	for i, code := range langs {
 		l := lingua.GetLanguageFromIsoCode639_1(lingua.GetIsoCode639_1FromValue(code))
@@ -110,7 +111,10 @@ func New(langs []string, stopwords map[string][]string, opts Options) (*Detector
 		d.codes[l] = code
 		if i < 64 {
 			for _, w := range stopwords[code] {
-				d.stop[w] |= 1 << i
+				if w == "" {
+					continue
+				}
+				sets[w] |= 1 << i
 				k := filterKey(w)
 				d.filter[k>>6] |= 1 << (k & 63)
 			}
@@ -119,6 +123,7 @@ func New(langs []string, stopwords map[string][]string, opts Options) (*Detector
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("build language detector: %w", err)
 	}
+	d.stop = newStopTable(sets)
 	if len(ll) > 1 {
 		b := lingua.NewLanguageDetectorBuilder().FromLanguages(ll...).WithPreloadedLanguageModels()
 		if opts.Accuracy == AccuracyLow {
@@ -151,10 +156,11 @@ func (d *Detector) vote(tokens []string) (Result, bool) {
 	var counts [64]int
 	total := 0
 	for _, t := range tokens {
-		if k := filterKey(t); d.filter[k>>6]&(1<<(k&63)) == 0 {
+		k := filterKey(t)
+		if d.filter[k>>6]&(1<<(k&63)) == 0 {
 			continue
 		}
-		set, ok := d.stop[t]
+		set, ok := d.stop.lookup(t, k)
 		if !ok || set&(set-1) != 0 { // unknown, or shared by several languages
 			continue
 		}
@@ -179,6 +185,48 @@ func (d *Detector) vote(tokens []string) (Result, bool) {
 		return Result{}, false
 	}
 	return Result{Lang: d.langs[best], Confidence: float64(counts[best]) / float64(total), Method: MethodStopwords}, true
+}
+
+// stopTable maps stopwords to their language sets: open addressing from
+// the token's filterKey, which vote computes anyway, with the word itself
+// compared; cheaper than a map lookup, which hashes the token again.
+type stopTable struct {
+	slots []stopSlot // a power of two, at most a quarter full
+	mask  uint32
+}
+
+type stopSlot struct {
+	word string // "" when free
+	set  uint64
+}
+
+func newStopTable(sets map[string]uint64) stopTable {
+	n := 16
+	for n < 4*len(sets) {
+		n *= 2
+	}
+	t := stopTable{slots: make([]stopSlot, n), mask: uint32(n - 1)}
+	for w, set := range sets {
+		i := filterKey(w) & t.mask
+		for t.slots[i].word != "" {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = stopSlot{word: w, set: set}
+	}
+	return t
+}
+
+// lookup returns the set of w, whose filterKey is k.
+func (t *stopTable) lookup(w string, k uint32) (uint64, bool) {
+	for i := k & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		if s.word == "" {
+			return 0, false
+		}
+		if s.word == w {
+			return s.set, true
+		}
+	}
 }
 
 // filterKey hashes a token's length and three of its bytes to 14 bits.
