@@ -2,6 +2,7 @@ package text
 
 import (
 	"math"
+	"sync"
 
 	"github.com/vigia-dev/vigia/classify/internal/hugepage"
 )
@@ -17,6 +18,15 @@ import (
 type Scorer struct {
 	ms   [4]*Model
 	rows *[1 << fixedBits]scorerRow
+	// scratch recycles the buffers of PredictEach (*scorerScratch), which
+	// would otherwise be zeroed on the stack for every message.
+	scratch sync.Pool
+}
+
+// scorerScratch holds PredictEach's per-message buffers.
+type scorerScratch struct {
+	raw     scorerRaw
+	contrib [maxTopTokens]float32
 }
 
 // scorerRow is one bucket's six weights in 16 bytes, each stored plus
@@ -70,9 +80,14 @@ func (s *Scorer) Bytes() int { return len(s.rows) * 16 }
 // interleaved table: out[i] is Models()[i].PredictMin(d, minTop[i]).
 func (s *Scorer) PredictEach(d *Doc, minTop []float64, out []Prediction) {
 	var logits [4][8]float64
-	var raw scorerRaw
+	sc, _ := s.scratch.Get().(*scorerScratch)
+	if sc == nil {
+		sc = new(scorerScratch)
+	}
+	defer s.scratch.Put(sc)
+	raw := &sc.raw
 	rawOK := 2*len(d.tokens) <= maxTopTokens && len(d.charRuns) <= len(raw) && len(d.feats) < maxLaneRows
-	s.scores(d, &logits, &raw, rawOK)
+	s.scores(d, &logits, raw, rawOK)
 	for i, m := range s.ms {
 		m.squash(logits[i][:])
 		score := m.score(logits[i][:])
@@ -80,7 +95,7 @@ func (s *Scorer) PredictEach(d *Doc, minTop []float64, out []Prediction) {
 		case !(score >= minTop[i]):
 			out[i] = Prediction{Score: score}
 		case rawOK && i < 3:
-			out[i] = Prediction{Score: score, Top: s.topTerms(d, &raw, m, i)}
+			out[i] = Prediction{Score: score, Top: s.topTerms(d, raw, &sc.contrib, m, i)}
 		default:
 			out[i] = m.PredictMin(d, math.Inf(-1))
 		}
@@ -193,11 +208,11 @@ func (s *Scorer) sums(hs []uint32) [6]int32 {
 // evalFixed1: the word-level weights are read from the table again (the
 // rows the pass just read), each token's n-gram sum is taken from the
 // lanes kept in raw.
-func (s *Scorer) topTerms(d *Doc, raw *scorerRaw, m *Model, i int) []string {
-	var stack [maxTopTokens]float32
-	contrib := stack[:2*len(d.tokens)]
-	sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
+func (s *Scorer) topTerms(d *Doc, raw *scorerRaw, buf *[maxTopTokens]float32, m *Model, i int) []string {
 	nc := min(max(2*len(d.tokens)-1, 0), d.nWord)
+	contrib := buf[:2*len(d.tokens)]
+	clear(contrib[nc:]) // the runs add to these; the words' are set below
+	sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
 	q := s.rows
 	shift := uint(16*i) & 63
 	for j, h := range d.feats[:nc] {
