@@ -279,9 +279,11 @@ func TestScorer(t *testing.T) {
 	}
 }
 
-// TestScorerSumsExtremes checks the two-weights-per-add sums against
-// plain int32 sums for the extreme weights and for more rows than a lane
-// holds before it is debiased.
+// TestScorerSumsExtremes checks the three-weights-per-add sums against
+// plain int32 sums for the extreme weights, for every count of rows
+// around a lane's capacity (laneRows) and for more rows than 32-bit
+// sums hold before they wrap (which the models' int32 sums do alike),
+// and a run's sums taken as the difference of running sums (topTerms).
 func TestScorerSumsExtremes(t *testing.T) {
 	ms := []*Model{synthModel(TaskComplaint, 1, 18, 21), synthModel(TaskTroll, 1, 18, 22),
 		synthModel(TaskSpam, 1, 18, 23), synthModel(TaskSentiment, 3, 18, 24)}
@@ -291,13 +293,30 @@ func TestScorerSumsExtremes(t *testing.T) {
 			m.Q[i] = []int16{-32768, -32767, 32767, 0, -1, 1}[r.IntN(6)]
 		}
 	}
+	// A row of the largest weights, which fills the lanes fastest.
+	const maxBucket = 12345
+	for _, m := range ms {
+		for c := range m.Classes {
+			m.Q[maxBucket*m.Classes+c] = 32767
+		}
+	}
+	maxRow := uint32(maxBucket) << (32 - fixedBits)
 	s := NewScorer(ms)
-	for _, n := range []int{0, 1, 1000, maxLaneRows - 1, maxLaneRows, maxLaneRows + 1, 3*maxLaneRows + 17} {
+	counts := []int{1000, 1 << 16, 1<<16 + 1, 3<<16 + 17}
+	for n := range 3*laneRows + 2 {
+		counts = append(counts, n)
+	}
+	for _, n := range counts {
 		hs := make([]uint32, n)
 		for i := range hs {
 			hs[i] = r.Uint32()
-			if i%3 == 0 {
+			switch {
+			case n%2 == 1 && n < 3*laneRows+2:
+				hs[i] = maxRow // full lanes
+			case i%3 == 0:
 				hs[i] = 0xFFFFFFFF // the same row again and again
+			case i%3 == 1:
+				hs[i] = maxRow
 			}
 		}
 		var want [6]int32
@@ -313,28 +332,16 @@ func TestScorerSumsExtremes(t *testing.T) {
 		if got := s.sums(hs); got != want {
 			t.Fatalf("%d rows: sums %v, want %v", n, got, want)
 		}
-		if n >= maxLaneRows {
-			continue
-		}
-		// The one-pass lanes, and the binary models' sums taken from
-		// them one at a time (topTerms), give the same.
-		x, y, z := sumRows(s.rows, hs, 0, 0, 0)
-		if got := unpackLanes(x, y, z, uint32(n)); got != want {
-			t.Fatalf("%d rows: unpackLanes %v, want %v", n, got, want)
-		}
-		for i := range 3 {
-			if got := laneSum(x, y, uint32(n), i); got != want[i] {
-				t.Fatalf("%d rows: laneSum(%d) %v, want %v", n, i, got, want[i])
-			}
-		}
-		// A run's sums are the difference of the running lanes.
+		// A run's sums are the difference of the running sums.
 		k := n / 3
-		x1, y1, z1 := sumRows(s.rows, hs[:k], 0, 0, 0)
-		x2, y2, _ := sumRows(s.rows, hs[k:], x1, y1, z1)
+		var run rowSums
+		sumRows(s.rows, hs[:k], &run)
+		before := run
+		sumRows(s.rows, hs[k:], &run)
 		tail := s.sums(hs[k:])
 		for i := range 3 {
-			if got := laneSum(x2-x1, y2-y1, uint32(n-k), i); got != tail[i] {
-				t.Fatalf("%d rows from %d: laneSum(%d) %v, want %v", n, k, i, got, tail[i])
+			if got := int32(run[i] - before[i] - uint32(n-k)*rowBias); got != tail[i] {
+				t.Fatalf("%d rows from %d: run sum %d: %v, want %v", n, k, i, got, tail[i])
 			}
 		}
 	}

@@ -30,26 +30,43 @@ type scorerScratch struct {
 }
 
 // scorerRow is one bucket's six weights in 16 bytes, each stored plus
-// rowBias as a uint16 (so never negative): the first word holds the three
-// binary models' weights and the three-class model's first, the second
-// its other two in the low halves of its 32-bit lanes. Sums of rows are
-// then taken two weights per 64-bit add (one per 32-bit lane, which
-// cannot carry into the next for fewer than 2^16 rows) and debiased
-// afterwards: three accumulators instead of six, with no sign extension.
+// rowBias as a uint16 (so never negative) in a 21-bit lane: the first
+// word holds the three binary models' weights, the second the
+// three-class model's. Sums of rows are then taken three weights per
+// 64-bit add (a lane holds the sum of laneRows rows without carrying
+// into the next), two adds per row with no shift, mask or sign
+// extension; the lanes are unpacked every laneRows rows and the sums
+// debiased at the end.
 type scorerRow [2]uint64
 
 const (
 	rowBias  = 1 << 15
-	laneMask = 0x0000FFFF0000FFFF
-	// maxLaneRows is how many rows a lane sums without overflow:
-	// 2^16 × (2^16-1) < 2^32.
-	maxLaneRows = 1 << 16
+	laneBits = 21
+	laneMask = 1<<laneBits - 1
+	// laneRows is how many rows a lane sums without overflow:
+	// 32 × (2^16-1) < 2^21.
+	laneRows = 1 << (laneBits - 16)
 )
 
 // packRow builds the row of weights a, b, c (binary models) and s0..s2.
 func packRow(a, b, c, s0, s1, s2 int16) scorerRow {
 	u := func(v int16) uint64 { return uint64(uint16(int32(v) + rowBias)) }
-	return scorerRow{u(a) | u(b)<<16 | u(c)<<32 | u(s0)<<48, u(s1) | u(s2)<<32}
+	return scorerRow{u(a) | u(b)<<laneBits | u(c)<<(2*laneBits), u(s0) | u(s1)<<laneBits | u(s2)<<(2*laneBits)}
+}
+
+// rowSums are the six biased weight sums of some rows, in wrapping 32-bit
+// arithmetic: minus the number of rows times rowBias, they are the int32
+// sums the models' own loops compute (which wrap the same way).
+type rowSums [6]uint32
+
+// debias returns the int32 sums of the n rows summed in s.
+func (s *rowSums) debias(n int) [6]int32 {
+	bias := uint32(n) * rowBias
+	var out [6]int32
+	for i, v := range s {
+		out[i] = int32(v - bias)
+	}
+	return out
 }
 
 // NewScorer interleaves the weights of ms for Scorer.PredictEach; it
@@ -86,7 +103,7 @@ func (s *Scorer) PredictEach(d *Doc, minTop []float64, out []Prediction) {
 	}
 	defer s.scratch.Put(sc)
 	raw := &sc.raw
-	rawOK := 2*len(d.tokens) <= maxTopTokens && len(d.charRuns) <= len(raw) && len(d.feats) < maxLaneRows
+	rawOK := 2*len(d.tokens) <= maxTopTokens && len(d.charRuns) <= len(raw)
 	s.scores(d, &logits, raw, rawOK)
 	for i, m := range s.ms {
 		m.squash(logits[i][:])
@@ -107,136 +124,95 @@ func (s *Scorer) PredictEach(d *Doc, minTop []float64, out []Prediction) {
 // PredictMin.
 const maxTopTokens = 256
 
-// scorerRaw keeps, from Scorer.scores, the running lanes (x, y of
-// sumRows) after each token's character n-grams: the difference of two
-// consecutive entries is that token's n-gram lanes, from which topTerms
-// takes its sums.
-type scorerRaw [128][2]uint64
+// scorerRaw keeps, from Scorer.scores, the binary models' running
+// character n-gram sums (rowSums[:3]) after each token's n-grams: the
+// difference of two consecutive entries is that token's, from which
+// topTerms takes its attribution.
+type scorerRaw [128][3]uint32
 
 // scores computes the four models' logits: the same integer sums as
 // scoresFused4 (int32, so equal however they are grouped), converted by
-// fusedLogits. With keep it records the lanes after each character run in
-// raw (which must then have room for them).
-//
-// The lanes of up to maxLaneRows rows cannot overflow, so a message (far
-// fewer features) is summed in one pass, the character n-grams without a
-// break between tokens; longer inputs are summed in chunks by sums.
+// fusedLogits. With keep it records the running sums after each
+// character run in raw (which must then have room for them).
 func (s *Scorer) scores(d *Doc, logits *[4][8]float64, raw *scorerRaw, keep bool) {
 	var acc [2][6]int32 // word, char: a, b, c, sentiment 0..2
 	word, char := d.feats[:d.nWord], d.feats[d.nWord:]
-	if len(d.feats) >= maxLaneRows {
-		acc[0], acc[1] = s.sums(word), s.sums(char)
-		fusedLogits(d, s.ms[:], &acc, logits)
-		return
-	}
 	q := s.rows
-	x, y, z := sumRows(q, word, 0, 0, 0)
-	acc[0] = unpackLanes(x, y, z, uint32(len(word)))
-	x, y, z = 0, 0, 0
+	var ws, cs rowSums
+	sumRows(q, word, &ws)
+	acc[0] = ws.debias(len(word))
 	start := uint32(d.nWord)
 	for r, run := range d.charRuns {
-		x, y, z = sumRows(q, d.feats[start:run.end], x, y, z)
+		sumRows(q, d.feats[start:run.end], &cs)
 		start = run.end
 		if keep {
-			raw[r] = [2]uint64{x, y}
+			raw[r] = [3]uint32{cs[0], cs[1], cs[2]}
 		}
 	}
 	// Not reached: the runs cover the n-grams.
-	x, y, z = sumRows(q, d.feats[start:], x, y, z)
-	acc[1] = unpackLanes(x, y, z, uint32(len(char)))
+	sumRows(q, d.feats[start:], &cs)
+	acc[1] = cs.debias(len(char))
 	fusedLogits(d, s.ms[:], &acc, logits)
 }
 
-// sumRows adds the rows of features hs to the lanes x, y, z: x takes a
-// row's first word whole (carries run from one weight into the next), y
-// that word's second and fourth weights in the low halves of its 32-bit
-// lanes, z the second word (two weights in 32-bit lanes). unpackLanes
-// separates the six sums. Three adds and one mask per row.
+// sumRows adds the rows of features hs to sums: laneRows rows at a time
+// into two words of three lanes (two adds per row), each chunk's lanes
+// then added to sums.
 //
 // It is kept out of line: inlined into a larger function, the compiler
 // spills the loop's registers to the stack on every row.
 //
 //go:noinline
-func sumRows(q *[1 << fixedBits]scorerRow, hs []uint32, x, y, z uint64) (uint64, uint64, uint64) {
-	_ = q[0] // one nil check, before the loop
-	for _, h := range hs {
-		i := h >> (32 - fixedBits)
-		w0, w1 := q[i][0], q[i][1]
-		x += w0
-		y += w0 >> 16 & laneMask
-		z += w1
-	}
-	return x, y, z
-}
-
-// unpackLanes returns the six weight sums (the three binary models', then
-// the three-class model's) of n < maxLaneRows rows from their lanes
-// (sumRows). y and z hold exact sums of biased weights, each below 2^32.
-// x is, modulo 2^64, A + B·2^16 + C·2^32 + S0·2^48 for the biased sums A,
-// B, C, S0 of the row's first word; B and S0 are y's lanes, so
-// x − B·2^16 − S0·2^48 is A + C·2^32 exactly, both below 2^32. Each sum
-// is then debiased by n·rowBias in 32-bit arithmetic, which gives the
-// int32 sum exactly (it lies within ±2^31).
-func unpackLanes(x, y, z uint64, n uint32) [6]int32 {
-	bias := n * rowBias
-	b, s0 := uint32(y), uint32(y>>32)
-	ac := x - uint64(b)<<16 - uint64(s0)<<48
-	return [6]int32{
-		int32(uint32(ac) - bias), int32(b - bias), int32(uint32(ac>>32) - bias),
-		int32(s0 - bias), int32(uint32(z) - bias), int32(uint32(z>>32) - bias),
-	}
-}
-
-// sums returns the six weight sums of the rows of features hs (any
-// number), in chunks of fewer than maxLaneRows rows.
-func (s *Scorer) sums(hs []uint32) [6]int32 {
-	var out [6]int32
+func sumRows(q *[1 << fixedBits]scorerRow, hs []uint32, sums *rowSums) {
+	_ = q[0] // one nil check, before the loops
 	for len(hs) > 0 {
-		chunk := hs[:min(len(hs), maxLaneRows-1)]
+		chunk := hs[:min(len(hs), laneRows)]
 		hs = hs[len(chunk):]
-		x, y, z := sumRows(s.rows, chunk, 0, 0, 0)
-		v := unpackLanes(x, y, z, uint32(len(chunk)))
-		for i := range out {
-			out[i] += v[i]
+		var x, y uint64
+		for _, h := range chunk {
+			i := h >> (32 - fixedBits)
+			x += q[i][0]
+			y += q[i][1]
 		}
+		sums[0] += uint32(x & laneMask)
+		sums[1] += uint32(x >> laneBits & laneMask)
+		sums[2] += uint32(x >> (2 * laneBits))
+		sums[3] += uint32(y & laneMask)
+		sums[4] += uint32(y >> laneBits & laneMask)
+		sums[5] += uint32(y >> (2 * laneBits))
 	}
-	return out
 }
 
-// topTerms is Model.Predict's attribution for binary model i (weight
-// i of a row's first word), in the same order and arithmetic as
-// evalFixed1: the word-level weights are read from the table again (the
-// rows the pass just read), each token's n-gram sum is taken from the
-// lanes kept in raw.
+// sums returns the six weight sums of the rows of features hs.
+func (s *Scorer) sums(hs []uint32) [6]int32 {
+	var sums rowSums
+	sumRows(s.rows, hs, &sums)
+	return sums.debias(len(hs))
+}
+
+// topTerms is Model.Predict's attribution for binary model i (lane i of
+// a row's first word), in the same order and arithmetic as evalFixed1:
+// the word-level weights are read from the table again (the rows the
+// pass just read), each token's n-gram sum is taken from the running sums
+// kept in raw.
 func (s *Scorer) topTerms(d *Doc, raw *scorerRaw, buf *[maxTopTokens]float32, m *Model, i int) []string {
 	nc := min(max(2*len(d.tokens)-1, 0), d.nWord)
 	contrib := buf[:2*len(d.tokens)]
 	clear(contrib[nc:]) // the runs add to these; the words' are set below
 	sw, sc := m.Scale*d.scaleW, m.Scale*d.scaleC
 	q := s.rows
-	shift := uint(16*i) & 63
+	shift := uint(laneBits*i) & 63
 	for j, h := range d.feats[:nc] {
-		v := int32(q[h>>(32-fixedBits)][0]>>shift&0xFFFF) - rowBias
+		v := int32(q[h>>(32-fixedBits)][0]>>shift&laneMask) - rowBias
 		contrib[j] = float32(v) * sw
 	}
-	var px, py uint64
+	var prev uint32
 	start := uint32(d.nWord)
 	for r, run := range d.charRuns {
-		x, y := raw[r][0], raw[r][1]
-		v := laneSum(x-px, y-py, run.end-start, i)
-		px, py, start = x, y, run.end
+		sum := raw[r][i]
+		v := int32(sum - prev - (run.end-start)*rowBias)
+		prev, start = sum, run.end
 		contrib[run.term] += float32(v) * sc
 	}
 	return topTerms(d, contrib)
-}
-
-// laneSum is unpackLanes(x, y, 0, n)[i] for a binary model (i < 3).
-func laneSum(x, y uint64, n uint32, i int) int32 {
-	bias := n * rowBias
-	b := uint32(y)
-	if i == 1 {
-		return int32(b - bias)
-	}
-	ac := x - uint64(b)<<16 - y>>32<<48
-	return int32(uint32(ac>>(16*uint(i&2))) - bias) // a: low half, c: high half
 }
