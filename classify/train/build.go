@@ -62,6 +62,7 @@ func (g *Group) TrainRows(withDev bool) []Row {
 			}
 			r.Weight *= w
 			r.Source = g.Sources[i].Name
+			r.Aux = g.Sources[i].Aux
 			rows = append(rows, r)
 		}
 	}
@@ -139,8 +140,8 @@ func Build(ctx context.Context, groups []*Group, opt BuildOptions) error {
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", p, err)
 		}
-		fmt.Fprintf(opt.Log, "%s: rows=%d lambda=%.3g idf=%t nb=%t threshold=%.2f bias_shift=%s source_factors=%s tune_mean_macro_f1=%.4f bytes=%d\n",
-			g.Key(), rep.Rows, rep.Lambda, rep.IDF, rep.NB, rep.Threshold, fmtFloats(rep.BiasShift), fmtFactors(rep.SourceFactors), rep.TuneMacroF1, len(b))
+		fmt.Fprintf(opt.Log, "%s: rows=%d lambda=%.3g idf=%t nb=%t domain_scale=%g threshold=%.2f bias_shift=%s source_factors=%s tune_mean_macro_f1=%.4f bytes=%d\n",
+			g.Key(), rep.Rows, rep.Lambda, rep.IDF, rep.NB, rep.DomainScale, rep.Threshold, fmtFloats(rep.BiasShift), fmtFactors(rep.SourceFactors), rep.TuneMacroF1, len(b))
 	}
 	return nil
 }
@@ -162,6 +163,9 @@ func writeSplits(groups []*Group, dir string, holdout bool) error {
 			return err
 		}
 		for _, s := range g.Sources {
+			if s.Aux {
+				continue
+			}
 			devFile := g.Key() + "." + fileStem(s.Name) + ".dev.csv"
 			if err := writeCSV(filepath.Join(dir, devFile), g.Task, s.Dev); err != nil {
 				return err

@@ -26,6 +26,9 @@ type Row struct {
 	// Source names the corpus the row comes from ("" for files read
 	// directly); tuning averages its measures over sources.
 	Source string
+	// Aux marks a row of an auxiliary source: it is learned from but
+	// not measured on while tuning (see Source.Aux).
+	Aux bool
 }
 
 // ErrCSV marks a malformed CSV file.

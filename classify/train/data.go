@@ -29,6 +29,10 @@ type Source struct {
 	// Share is the source's total training weight relative to the other
 	// sources of its model; 0 means 1.
 	Share float64
+	// Aux marks an auxiliary corpus: weaker, indirect labels that only
+	// help training. Tuning does not measure on its rows, also tries the
+	// model without it, and no evaluation rows are exported for it.
+	Aux bool
 	// Train and Dev are the rows of each split.
 	Train, Dev []Row
 }
@@ -41,7 +45,14 @@ const DevShare = 0.2
 
 // InDev reports whether a row with id falls in the dev side of a seeded
 // split with seed and share.
-func InDev(seed, id string, share float64) bool {
+func InDev(seed, id string, share float64) bool { return unitHash(seed, id) < share }
+
+// Fold returns which of k folds a row with id falls in, seeded by seed:
+// rows spread evenly over the folds whatever their ids.
+func Fold(seed, id string, k int) int { return min(int(unitHash(seed, id)*float64(k)), k-1) }
+
+// unitHash maps seed and id to a number uniform in [0, 1).
+func unitHash(seed, id string) float64 {
 	h := fnv.New64a()
 	_, _ = io.WriteString(h, seed)
 	_, _ = io.WriteString(h, "\x00")
@@ -52,7 +63,7 @@ func InDev(seed, id string, share float64) bool {
 	x ^= x >> 33
 	x *= 0xc4ceb9fe1a85ec53
 	x ^= x >> 33
-	return float64(x>>11)/float64(1<<53) < share
+	return float64(x>>11) / float64(1<<53)
 }
 
 // SplitRows splits rows by hashing their IDs with seed.
@@ -170,6 +181,7 @@ type corpus struct {
 	name, label, lang string
 	task              text.Task
 	share             float64
+	aux               bool
 	read              func(dir string) (trainRows, devRows []Row, split string, err error)
 }
 
@@ -219,6 +231,11 @@ func col(c string, parse func(string) (int, error)) func(get func(string) string
 // from one industry, so they help without taking over.
 const airlineComplaintShare = 0.5
 
+// umsabComplaintShare is the weight of the Spanish general-domain
+// sentiment tweets (negative = complaint) in the Spanish complaint model,
+// relative to the Spanish airline tweets (before the tuned factor).
+const umsabComplaintShare = 0.5
+
 // corpora lists the shared data sets and what each is used for.
 func corpora() []corpus {
 	return []corpus{
@@ -247,6 +264,11 @@ func corpora() []corpus {
 		{name: "airline-tweets/es", task: text.TaskComplaint, lang: "es", label: "weak: airline_sentiment=negative",
 			read: seeded("airline-tweets/es_spanish_airline_labeled.csv", "tweet_id", []string{"airline_sentiment"}, func(get func(string) string) (int, bool, error) {
 				v, err := sentimentLabel(get("airline_sentiment"))
+				return b2i(v == 0), err == nil, err
+			}, "es")},
+		{name: "umsab-es-sentiment", task: text.TaskComplaint, lang: "es", label: "weak, auxiliary: label=negative", share: umsabComplaintShare, aux: true,
+			read: given("umsab-es-sentiment/train.csv", "umsab-es-sentiment/val.csv", "line_no", []string{"label"}, func(get func(string) string) (int, bool, error) {
+				v, err := sentimentLabel(get("label"))
 				return b2i(v == 0), err == nil, err
 			}, "es")},
 		{name: "tweeteval/offensive", task: text.TaskTroll, lang: "en", label: "offensive",
@@ -293,7 +315,7 @@ func LoadSources(dir string, tasks ...text.Task) ([]Source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", c.name, err)
 		}
-		out = append(out, Source{Name: c.name, Task: c.task, Lang: c.lang, Label: c.label, Split: split, Share: c.share, Train: tr, Dev: dv})
+		out = append(out, Source{Name: c.name, Task: c.task, Lang: c.lang, Label: c.label, Split: split, Share: c.share, Aux: c.aux, Train: tr, Dev: dv})
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"sort"
 	"strconv"
@@ -48,8 +49,26 @@ type FitConfig struct {
 	TuneNB bool
 	// SourceFactors are the multipliers tried, one source at a time after
 	// the penalty is chosen, on the training weight of every source but
-	// the first of a model with several sources.
+	// the first of a model with several sources. An auxiliary source (see
+	// Source.Aux) is left out until then and tried at ×0.5, ×1 and ×2.
 	SourceFactors []float64
+	// DomainScales are the scales of domain-specific feature copies (see
+	// text.TrainConfig.DomainScale) tried, after the naive-Bayes step and
+	// at the chosen penalty, on a model with several sources; each source
+	// is a domain. They are kept only if they do better.
+	DomainScales []float64
+	// Folds, when 2 or more, tunes by k-fold cross-validation over all
+	// the training rows (folds seeded by TuneSeed): every setting is
+	// fitted once per fold on the other folds, and the threshold (or
+	// intercept shift) and the tuning measure are taken on the pooled
+	// out-of-fold predictions. Otherwise settings are tuned on the single
+	// seeded TuneShare split. Cross-validation is steadier (every row
+	// counts) and costs about Folds·(1-1/Folds)/(1-TuneShare) times the
+	// fits.
+	Folds int
+	// Trace, when set, receives one line per setting tried with its
+	// tuning measure.
+	Trace io.Writer
 }
 
 // DefaultFitConfig is the configuration `vigia train` uses for task.
@@ -78,6 +97,7 @@ func DefaultFitConfig(task text.Task) FitConfig {
 		TuneThreshold: true,
 		TuneNB:        true,
 		SourceFactors: []float64{0.5, 2},
+		DomainScales:  []float64{0.5, 1},
 	}
 }
 
@@ -91,6 +111,8 @@ type FitReport struct {
 	IDF bool
 	// NB says whether naive-Bayes scaled penalties were chosen.
 	NB bool
+	// DomainScale is the chosen scale of the domain copies, 0 for none.
+	DomainScale float64
 	// Threshold is the chosen decision threshold (binary models).
 	Threshold float32
 	// BiasShift is what was added to each intercept (multinomial models).
@@ -110,27 +132,34 @@ type labeled struct {
 	id    string
 	src   string
 	w     float64
+	aux   bool
 }
 
 func analyzeRows(rows []Row) []labeled {
 	out := make([]labeled, len(rows))
 	for i, r := range rows {
-		out[i] = labeled{doc: text.Analyze(r.Text), label: r.Label, id: r.ID, src: r.Source, w: r.Weight}
+		out[i] = labeled{doc: text.Analyze(r.Text), label: r.Label, id: r.ID, src: r.Source, w: r.Weight, aux: r.Aux}
 	}
 	return out
 }
 
-func examples(ls []labeled, factor map[string]float64) []text.Example {
-	ex := make([]text.Example, len(ls))
-	for i, l := range ls {
+// examples returns the training examples of ls, their weights times the
+// factor of their source (a factor of 0 leaves the source out); domain
+// numbers the sources (from 1) for domain copies, nil for none.
+func examples(ls []labeled, factor map[string]float64, domain map[string]int) []text.Example {
+	ex := make([]text.Example, 0, len(ls))
+	for _, l := range ls {
 		w := l.w
 		if w == 0 {
 			w = 1
 		}
 		if f, ok := factor[l.src]; ok {
+			if f == 0 {
+				continue
+			}
 			w *= f
 		}
-		ex[i] = text.Example{Doc: l.doc, Label: l.label, Weight: w}
+		ex = append(ex, text.Example{Doc: l.doc, Label: l.label, Weight: w, Domain: domain[l.src]})
 	}
 	return ex
 }
@@ -153,6 +182,9 @@ func newTuneSet(task text.Task, rows []labeled) *tuneSet {
 	idx := map[string]int{}
 	var all []int
 	for i, l := range rows {
+		if l.aux {
+			continue
+		}
 		all = append(all, i)
 		g, ok := idx[l.src]
 		if !ok {
@@ -188,31 +220,31 @@ func (ts *tuneSet) measure(pred func(i int) int) float64 {
 	return sum / float64(len(ts.groups))
 }
 
-// decide sets m's threshold (binary) or intercept shift (multinomial)
-// as cfg asks, and returns the tuning measure and the shift.
-func (ts *tuneSet) decide(m *text.Model, cfg FitConfig) (float64, []float64) {
-	k := m.Classes
-	logits := make([][]float64, len(ts.rows))
-	for i, l := range ts.rows {
-		logits[i] = make([]float64, k)
-		m.Logits(l.doc, logits[i])
+// logitsInto writes m's logits of the rows idx of ts into logits.
+func (ts *tuneSet) logitsInto(m *text.Model, idx []int, logits [][]float64) {
+	for _, i := range idx {
+		logits[i] = make([]float64, m.Classes)
+		m.Logits(ts.rows[i].doc, logits[i])
 	}
+}
+
+// decide chooses the threshold (binary: k == 1) or intercept shift
+// (multinomial) of the logits of ts's rows as cfg asks, and returns the
+// tuning measure, the threshold and the shift.
+func (ts *tuneSet) decide(logits [][]float64, k int, cfg FitConfig) (float64, float32, []float64) {
 	if k == 1 {
-		m.Threshold = 0.5
+		th := float32(0.5)
 		if cfg.TuneThreshold {
-			m.Threshold = ts.threshold(logits)
+			th = ts.threshold(logits)
 		}
-		th := float64(m.Threshold)
-		return ts.measure(func(i int) int { return b2i(sigmoid(logits[i][0]) >= th) }), nil
+		t := float64(th)
+		return ts.measure(func(i int) int { return b2i(sigmoid(logits[i][0]) >= t) }), th, nil
 	}
 	shift := make([]float64, k)
 	if cfg.TuneBias {
 		shift = ts.biasShift(logits)
-		for c := range m.Bias {
-			m.Bias[c] += float32(shift[c])
-		}
 	}
-	return ts.measure(func(i int) int { return argmaxShift(logits[i], shift) }), shift
+	return ts.measure(func(i int) int { return argmaxShift(logits[i], shift) }), 0.5, shift
 }
 
 // threshold returns the threshold in [0.2, 0.8] maximizing the measure.
@@ -263,6 +295,43 @@ func argmaxShift(z, shift []float64) int {
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
+// tuneSplit is one fit of a setting during tuning: the rows it learns
+// from and the indices, in the tune set, of the rows it predicts.
+type tuneSplit struct {
+	fit  []labeled
+	held []int
+}
+
+// tuneSplits returns the rows the tuning measure is taken on and the fits
+// that predict them: the seeded TuneShare split (folds < 2), or every
+// row, predicted by the fit on the other folds.
+func tuneSplits(task text.Task, all []labeled, folds int) (*tuneSet, []tuneSplit) {
+	if folds < 2 {
+		var sp tuneSplit
+		var tuneRows []labeled
+		for _, l := range all {
+			if InDev(TuneSeed, l.id, TuneShare) {
+				sp.held = append(sp.held, len(tuneRows))
+				tuneRows = append(tuneRows, l)
+			} else {
+				sp.fit = append(sp.fit, l)
+			}
+		}
+		return newTuneSet(task, tuneRows), []tuneSplit{sp}
+	}
+	splits := make([]tuneSplit, folds)
+	for i, l := range all {
+		f := Fold(TuneSeed, l.id, folds)
+		splits[f].held = append(splits[f].held, i)
+		for j := range splits {
+			if j != f {
+				splits[j].fit = append(splits[j].fit, l)
+			}
+		}
+	}
+	return newTuneSet(task, all), splits
+}
+
 // Fit tunes the L2 penalty, idf weighting and the weight of secondary
 // sources, then the threshold of a binary model or the intercepts of a
 // multinomial one, on a seeded split of rows, and trains the final model
@@ -280,42 +349,54 @@ func Fit(ctx context.Context, task text.Task, lang string, rows []Row, cfg FitCo
 		idfs = []bool{false, true}
 	}
 	var srcs []string
-	seen := map[string]bool{}
+	seen, aux := map[string]bool{}, map[string]bool{}
 	for _, l := range all {
 		if l.src != "" && !seen[l.src] {
 			seen[l.src] = true
 			srcs = append(srcs, l.src)
 		}
-	}
-	factors := map[string]float64{}
-	if len(cfg.Lambdas) > 1 || len(idfs) > 1 || cfg.TuneThreshold || cfg.TuneBias || (len(srcs) > 1 && len(cfg.SourceFactors) > 0) {
-		var fitRows, tuneRows []labeled
-		for _, l := range all {
-			if InDev(TuneSeed, l.id, TuneShare) {
-				tuneRows = append(tuneRows, l)
-			} else {
-				fitRows = append(fitRows, l)
-			}
+		if l.aux {
+			aux[l.src] = true
 		}
-		ts := newTuneSet(task, tuneRows)
+	}
+	domain := map[string]int{}
+	for i, s := range srcs {
+		domain[s] = i + 1
+	}
+	// auxiliary sources are left out until the source factors are tuned
+	start := map[string]float64{}
+	for s := range aux {
+		start[s] = 0
+	}
+	factors := start
+	if len(cfg.Lambdas) > 1 || len(idfs) > 1 || cfg.TuneThreshold || cfg.TuneBias || (len(srcs) > 1 && len(cfg.SourceFactors) > 0) {
+		ts, splits := tuneSplits(task, all, cfg.Folds)
 		best := -1.0
-		try := func(lam float64, idf, nb bool, fac map[string]float64) error {
-			tc.Lambda, tc.IDF, tc.NB = lam, idf, nb
-			m, err := text.Train(ctx, task, lang, examples(fitRows, fac), tc)
-			if err != nil {
-				return fmt.Errorf("fit %s_%s lambda %g: %w", task, lang, lam, err)
+		try := func(lam float64, idf, nb bool, dom float64, fac map[string]float64) error {
+			tc.Lambda, tc.IDF, tc.NB, tc.DomainScale = lam, idf, nb, dom
+			logits := make([][]float64, len(ts.rows))
+			for _, sp := range splits {
+				m, err := text.Train(ctx, task, lang, examples(sp.fit, fac, domain), tc)
+				if err != nil {
+					return fmt.Errorf("fit %s_%s lambda %g: %w", task, lang, lam, err)
+				}
+				ts.logitsInto(m, sp.held, logits)
 			}
-			f, shift := ts.decide(m, cfg)
+			f, th, shift := ts.decide(logits, tc.Classes, cfg)
+			if cfg.Trace != nil {
+				fmt.Fprintf(cfg.Trace, "%s_%s: try lambda=%.3g idf=%t nb=%t domain_scale=%g source_factors=%s threshold=%.2f bias_shift=%s tune=%.4f\n",
+					task, lang, lam, idf, nb, dom, fmtFactors(fac), th, fmtFloats(shift), f)
+			}
 			if f > best {
 				best = f
-				rep.Lambda, rep.IDF, rep.NB, rep.Threshold, rep.BiasShift, rep.TuneMacroF1 = lam, idf, nb, m.Threshold, shift, f
+				rep.Lambda, rep.IDF, rep.NB, rep.DomainScale, rep.Threshold, rep.BiasShift, rep.TuneMacroF1 = lam, idf, nb, dom, th, shift, f
 				factors = fac
 			}
 			return nil
 		}
 		for _, lam := range cfg.Lambdas {
 			for _, idf := range idfs {
-				if err := try(lam, idf, false, nil); err != nil {
+				if err := try(lam, idf, false, 0, start); err != nil {
 					return nil, rep, err
 				}
 			}
@@ -323,28 +404,40 @@ func Fit(ctx context.Context, task text.Task, lang string, rows []Row, cfg FitCo
 		if cfg.TuneNB {
 			lam0, idf0 := rep.Lambda, rep.IDF
 			for _, f := range []float64{1.0 / 3, 1, 3} {
-				if err := try(lam0*f, idf0, true, nil); err != nil {
+				if err := try(lam0*f, idf0, true, 0, start); err != nil {
+					return nil, rep, err
+				}
+			}
+		}
+		if len(srcs)-len(aux) > 1 {
+			lam0, idf0, nb0 := rep.Lambda, rep.IDF, rep.NB
+			for _, a := range cfg.DomainScales {
+				if err := try(lam0, idf0, nb0, a, start); err != nil {
 					return nil, rep, err
 				}
 			}
 		}
 		for _, s := range srcs[min(1, len(srcs)):] {
 			base := factors
-			for _, f := range cfg.SourceFactors {
+			fs := cfg.SourceFactors
+			if aux[s] {
+				fs = []float64{0.5, 1, 2}
+			}
+			for _, f := range fs {
 				fac := map[string]float64{}
 				for k, v := range base {
 					fac[k] = v
 				}
 				fac[s] = f
-				if err := try(rep.Lambda, rep.IDF, rep.NB, fac); err != nil {
+				if err := try(rep.Lambda, rep.IDF, rep.NB, rep.DomainScale, fac); err != nil {
 					return nil, rep, err
 				}
 			}
 		}
 	}
 	rep.SourceFactors = factors
-	tc.Lambda, tc.IDF, tc.NB = rep.Lambda, rep.IDF, rep.NB
-	m, err := text.Train(ctx, task, lang, examples(all, factors), tc)
+	tc.Lambda, tc.IDF, tc.NB, tc.DomainScale = rep.Lambda, rep.IDF, rep.NB, rep.DomainScale
+	m, err := text.Train(ctx, task, lang, examples(all, factors, domain), tc)
 	if err != nil {
 		return nil, rep, fmt.Errorf("fit %s_%s: %w", task, lang, err)
 	}
@@ -352,8 +445,8 @@ func Fit(ctx context.Context, task text.Task, lang string, rows []Row, cfg FitCo
 	for c := range rep.BiasShift {
 		m.Bias[c] += float32(rep.BiasShift[c])
 	}
-	m.Meta = fmt.Sprintf("rows=%d lambda=%.3g idf=%t nb=%t threshold=%.2f bias_shift=%s source_factors=%s bits=%d",
-		len(rows), rep.Lambda, rep.IDF, rep.NB, rep.Threshold, fmtFloats(rep.BiasShift), fmtFactors(factors), cfg.Bits)
+	m.Meta = fmt.Sprintf("rows=%d lambda=%.3g idf=%t nb=%t domain_scale=%g threshold=%.2f bias_shift=%s source_factors=%s bits=%d",
+		len(rows), rep.Lambda, rep.IDF, rep.NB, rep.DomainScale, rep.Threshold, fmtFloats(rep.BiasShift), fmtFactors(factors), cfg.Bits)
 	return m, rep, nil
 }
 

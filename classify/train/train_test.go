@@ -2,6 +2,7 @@ package train_test
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -143,4 +144,98 @@ func TestFitSourcesAndBiasDeterministic(t *testing.T) {
 	require.Len(t, rep.BiasShift, 3)
 	require.Equal(t, 1.0, rep.TuneMacroF1)
 	require.Equal(t, 1.0, train.Evaluate(m1, text.TaskSentiment, rows).MacroF1())
+}
+
+func TestFold(t *testing.T) {
+	counts := make([]int, 3)
+	for i := 0; i < 3000; i++ {
+		id := "row" + strings.Repeat("7", i%5) + string(rune('a'+i%26)) + strings.Repeat("1", i/26)
+		f := train.Fold(train.TuneSeed, id, 3)
+		require.Equal(t, f, train.Fold(train.TuneSeed, id, 3))
+		require.GreaterOrEqual(t, f, 0)
+		require.Less(t, f, 3)
+		counts[f]++
+	}
+	for _, c := range counts {
+		require.InDelta(t, 1000, c, 100)
+	}
+}
+
+// twoSources is a binary task in two corpora of the same words, the second
+// with a marker word on most of its negatives.
+func twoSources() []train.Row {
+	pos := []string{"awful service again", "horrible delay today", "terrible support team"}
+	neg := []string{"lovely service again", "nice delay notice today", "great support team"}
+	var rows []train.Row
+	for i := 0; i < 120; i++ {
+		id := string(rune('a'+i%26)) + strings.Repeat("1", i/26)
+		src, marker := "first", ""
+		if i%3 == 1 {
+			src = "second"
+			if i%2 == 0 {
+				marker = "yonder "
+			}
+		}
+		rows = append(rows,
+			train.Row{ID: "p" + id, Text: pos[i%3], Label: 1, Source: src},
+			train.Row{ID: "n" + id, Text: marker + neg[i%3], Label: 0, Source: src})
+	}
+	return rows
+}
+
+// TestFitTriesSettings checks, from the trace, which settings Fit tries
+// and that cross-validated tuning is deterministic and predicts every row.
+func TestFitTriesSettings(t *testing.T) {
+	for _, folds := range []int{0, 3} {
+		t.Run(strconv.Itoa(folds), func(t *testing.T) {
+			var trace bytes.Buffer
+			cfg := train.DefaultFitConfig(text.TaskTroll)
+			cfg.Bits, cfg.Lambdas, cfg.TuneIDF, cfg.TuneNB = 14, []float64{1e-3, 1e-2}, false, false
+			cfg.DomainScales, cfg.SourceFactors, cfg.Folds, cfg.Trace = []float64{0.5}, []float64{2}, folds, &trace
+			m1, rep, err := train.Fit(t.Context(), text.TaskTroll, "en", twoSources(), cfg)
+			require.NoError(t, err)
+			lines := strings.Split(strings.TrimSpace(trace.String()), "\n")
+			require.Len(t, lines, 4, trace.String()) // two penalties, one copy scale, one factor
+			require.Contains(t, lines[2], "domain_scale=0.5 ")
+			require.Contains(t, lines[3], "source_factors=second:2 ")
+			require.Contains(t, []float64{0, 0.5}, rep.DomainScale)
+			require.Equal(t, 1.0, rep.TuneMacroF1)
+			cfg.Trace = nil
+			m2, _, err := train.Fit(t.Context(), text.TaskTroll, "en", twoSources(), cfg)
+			require.NoError(t, err)
+			b1, err := m1.MarshalBinary()
+			require.NoError(t, err)
+			b2, err := m2.MarshalBinary()
+			require.NoError(t, err)
+			require.Equal(t, b1, b2)
+			require.Contains(t, m1.Meta, "domain_scale=")
+		})
+	}
+}
+
+// TestFitAuxiliarySource checks that an auxiliary source is left out while
+// the penalty is tuned, then tried at three weights, never measured on,
+// and that domain copies are not tried for a single measured source.
+func TestFitAuxiliarySource(t *testing.T) {
+	rows := twoSources()
+	for i := range rows {
+		if rows[i].Source == "second" {
+			rows[i].Aux = true
+			rows[i].Label = 1 - rows[i].Label // measured, this would cost
+		}
+	}
+	var trace bytes.Buffer
+	cfg := train.DefaultFitConfig(text.TaskTroll)
+	cfg.Bits, cfg.Lambdas, cfg.TuneIDF, cfg.TuneNB = 14, []float64{1e-3}, false, false
+	cfg.DomainScales, cfg.Trace = []float64{0.5}, &trace
+	_, rep, err := train.Fit(t.Context(), text.TaskTroll, "en", rows, cfg)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(trace.String()), "\n")
+	require.Len(t, lines, 4, trace.String())
+	require.Contains(t, lines[0], "source_factors=second:0 ")
+	for i, f := range []string{"0.5", "1", "2"} {
+		require.Contains(t, lines[1+i], "domain_scale=0 source_factors=second:"+f+" ")
+	}
+	require.Equal(t, 1.0, rep.TuneMacroF1, "the auxiliary rows are not measured")
+	require.Equal(t, 0.0, rep.SourceFactors["second"], "kept only if the measure improves")
 }
