@@ -127,7 +127,6 @@ type resultBlock struct {
 // only what it returns.
 type scratch struct {
 	words   []string
-	index   []int32  // words[i] is token index[i]
 	hashes  []uint64 // words[i]'s token hash, for the spam fingerprint
 	matches []lexicon.Match
 	urgent  []lexicon.Match
@@ -293,13 +292,15 @@ func (c *Classifier) Classify(ctx context.Context, m message.Message, in Input) 
 	sc := c.scratch.Get().(*scratch)
 	defer c.release(sc)
 	sc.reasons.Reset()
-	words := lexicon.Words(doc.Tokens(), sc.words[:0])
-	sc.words = words
-	sc.index = lexicon.WordIndexes(doc.Tokens(), sc.index)
-	sc.hashes = sc.hashes[:0]
-	for _, i := range sc.index {
-		sc.hashes = append(sc.hashes, doc.TokenHash(int(i)))
+	// The words (lexicon.Words) and their tokens' hashes, in one pass.
+	words, hashes := sc.words[:0], sc.hashes[:0]
+	for i, t := range doc.Tokens() {
+		if w, ok := lexicon.Word(t); ok {
+			words = append(words, w)
+			hashes = append(hashes, doc.TokenHash(i))
+		}
 	}
+	sc.words, sc.hashes = words, hashes
 
 	var r Result
 	if slices.Contains(c.cfg.Languages, m.Lang) {

@@ -164,23 +164,18 @@ func (m *Matcher) try(idx int32, words []string, at int, lang string, dst []Matc
 func Words(tokens []string, dst []string) []string {
 	dst = dst[:0]
 	for _, t := range tokens {
-		if strings.HasPrefix(t, "#") {
-			continue
+		if w, ok := Word(t); ok {
+			dst = append(dst, w)
 		}
-		dst = append(dst, strings.TrimPrefix(t, "neg_"))
 	}
 	return dst
 }
 
-// WordIndexes appends to dst the indexes in tokens of the words Words
-// returns, in the same order.
-func WordIndexes(tokens []string, dst []int32) []int32 {
-	dst = dst[:0]
-	for i, t := range tokens {
-		if strings.HasPrefix(t, "#") {
-			continue
-		}
-		dst = append(dst, int32(i))
+// Word returns the word Words makes of token t; ok is false for a token
+// Words skips.
+func Word(t string) (w string, ok bool) {
+	if strings.HasPrefix(t, "#") {
+		return "", false
 	}
-	return dst
+	return strings.TrimPrefix(t, "neg_"), true
 }
