@@ -42,6 +42,9 @@ type Matcher struct {
 	// most words of a text start no phrase, and the filter says so without
 	// a map lookup.
 	filter [1 << 16 / 64]uint64
+	// prefixFirst has bit b set when a key of prefix starts with byte b:
+	// most words need no prefix lookups at all.
+	prefixFirst [256 / 64]uint64
 }
 
 // filterKey hashes a word's length and three of its bytes to 16 bits.
@@ -88,6 +91,8 @@ func NewMatcher(entries []Entry, norm Normalizer) *Matcher {
 		m.filter[k>>6] |= 1 << (k & 63)
 		if p.star[0] {
 			m.prefix[p.words[0]] = append(m.prefix[p.words[0]], idx)
+			b := p.words[0][0]
+			m.prefixFirst[b>>6] |= 1 << (b & 63)
 			if !slices.Contains(m.prefixLens, len(p.words[0])) {
 				m.prefixLens = append(m.prefixLens, len(p.words[0]))
 			}
@@ -115,6 +120,9 @@ func (m *Matcher) Match(words []string, lang string, dst []Match) []Match {
 			for _, idx := range m.exact[w] {
 				dst = m.try(idx, words, i, lang, dst, start)
 			}
+		}
+		if len(w) == 0 || m.prefixFirst[w[0]>>6]&(1<<(w[0]&63)) == 0 {
+			continue
 		}
 		for _, n := range m.prefixLens {
 			if n > len(w) {
