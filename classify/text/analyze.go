@@ -811,11 +811,16 @@ const (
 
 // cueTable is a hash set of negationCues and scopeBreakers keyed by the
 // tokens' hash64, which the tokenizer computes anyway: a token costs one
-// probe (the table is mostly empty) instead of a string switch.
-type cueTable [128]struct {
-	hash uint64
-	tok  string
-	kind uint8
+// probe instead of a string switch. A 1024-bit filter in front answers
+// for almost every other token, so that the probe's branches stay
+// predictable.
+type cueTable struct {
+	filter [1024 / 64]uint64 // bit h>>54 set for every cue's hash h
+	slots  [128]struct {
+		hash uint64
+		tok  string
+		kind uint8
+	}
 }
 
 // cues is built once and only read.
@@ -824,11 +829,12 @@ var cues = func() *cueTable {
 	add := func(words []string, kind uint8) {
 		for _, w := range words {
 			h := hash64(0, w)
+			t.filter[h>>60] |= 1 << (h >> 54 & 63)
 			i := h >> (64 - 7)
-			for t[i].tok != "" {
-				i = (i + 1) % uint64(len(t))
+			for t.slots[i].tok != "" {
+				i = (i + 1) % uint64(len(t.slots))
 			}
-			t[i].hash, t[i].tok, t[i].kind = h, w, kind
+			t.slots[i].hash, t.slots[i].tok, t.slots[i].kind = h, w, kind
 		}
 	}
 	add(negationCues, negationCue)
@@ -838,8 +844,11 @@ var cues = func() *cueTable {
 
 // lookup returns the kind of tok, whose hash64 is h.
 func (t *cueTable) lookup(tok string, h uint64) uint8 {
-	for i := h >> (64 - 7); ; i = (i + 1) % uint64(len(t)) {
-		e := &t[i]
+	if t.filter[h>>60]&(1<<(h>>54&63)) == 0 {
+		return notACue
+	}
+	for i := h >> (64 - 7); ; i = (i + 1) % uint64(len(t.slots)) {
+		e := &t.slots[i]
 		if e.tok == "" {
 			return notACue
 		}
