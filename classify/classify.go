@@ -79,7 +79,7 @@ func WithRegisterer(reg prometheus.Registerer) Option { return func(o *options) 
 
 type brand struct {
 	thresholds Thresholds
-	influence  influence.Config
+	influence  *influence.Scorer
 	matcher    *lexicon.Matcher // nil without keywords
 	vip        map[string]bool
 	block      map[string]bool
@@ -203,7 +203,7 @@ func New(cfg Config, models *text.Models, logger *slog.Logger, opts ...Option) (
 			}
 		}
 	}
-	c.global = &brand{thresholds: cfg.Thresholds, influence: cfg.Influence}
+	c.global = &brand{thresholds: cfg.Thresholds, influence: cfg.Influence.Scorer()}
 	for _, b := range cfg.Brands {
 		c.brands[b.Name] = c.newBrand(b)
 	}
@@ -216,14 +216,15 @@ func New(cfg Config, models *text.Models, logger *slog.Logger, opts ...Option) (
 func (c *Classifier) newBrand(b BrandConfig) *brand {
 	br := &brand{
 		thresholds: c.cfg.Thresholds.over(b.Thresholds),
-		influence:  c.cfg.Influence,
 		vip:        map[string]bool{},
 		block:      map[string]bool{},
 		action:     b.Block.Action,
 	}
+	infl := c.cfg.Influence
 	if len(b.Tiers) > 0 {
-		br.influence.Tiers = b.Tiers
+		infl.Tiers = b.Tiers
 	}
+	br.influence = infl.Scorer()
 	if br.action == "" {
 		br.action = BlockSpam
 	}

@@ -87,8 +87,48 @@ type Signals struct {
 
 // Score returns the influencer score in [0,1] and the tier reached (""
 // below the lowest), and adds the reasons to reasons (when not nil). c must
-// be valid.
+// be valid. A caller scoring many messages with one configuration should
+// build its Scorer once.
 func (c Config) Score(s Signals, reasons *reason.List) (score float64, tier string) {
+	return c.score(s, reasons, nil)
+}
+
+// Scorer is Config.Score with what depends on the configuration alone
+// (the tiers' logarithms, the reasons' tier and engagement suffixes)
+// computed once. It is immutable and safe for concurrent use.
+type Scorer struct {
+	c Config
+	// logMin[i] is log10 of tier i's MinFollowers; logFirst is log10 of
+	// the first tier's MinFollowers plus one.
+	logMin   []float64
+	logFirst float64
+	// below and at[i] are the reason suffixes " < <first tier>" and
+	// " ≥ <tier i>"; engagement is " ≥ <EngagementMin> interactions".
+	below      string
+	at         []string
+	engagement string
+}
+
+// Scorer returns c's Scorer; c must be valid.
+func (c Config) Scorer() *Scorer {
+	s := &Scorer{c: c, logFirst: math.Log10(float64(c.Tiers[0].MinFollowers) + 1)}
+	s.below = string(appendTier([]byte(" < "), c.Tiers[0]))
+	for _, t := range c.Tiers {
+		s.logMin = append(s.logMin, math.Log10(float64(t.MinFollowers)))
+		s.at = append(s.at, string(appendTier([]byte(" ≥ "), t)))
+	}
+	s.engagement = string(appendGrouped([]byte(" ≥ "), c.EngagementMin)) + " interactions"
+	return s
+}
+
+// Score is Config.Score.
+func (sc *Scorer) Score(s Signals, reasons *reason.List) (score float64, tier string) {
+	return sc.c.score(s, reasons, sc)
+}
+
+// score is Score, taking what depends on c alone from sc when it is not
+// nil (the same values, computed once).
+func (c Config) score(s Signals, reasons *reason.List, sc *Scorer) (score float64, tier string) {
 	f := max(s.Followers, 0)
 	lf := math.Log10(float64(f) + 1)
 	k := len(c.Tiers)
@@ -106,20 +146,34 @@ func (c Config) Score(s Signals, reasons *reason.List) (score float64, tier stri
 	}
 	switch {
 	case reached < 0:
-		score = 0.5 * lf / math.Log10(float64(c.Tiers[0].MinFollowers)+1)
-		if reasons != nil {
+		if sc != nil {
+			score = 0.5 * lf / sc.logFirst
+		} else {
+			score = 0.5 * lf / math.Log10(float64(c.Tiers[0].MinFollowers)+1)
+		}
+		if reasons != nil && sc != nil {
+			b = append(b, sc.below...)
+		} else if reasons != nil {
 			b = appendTier(append(b, " < "...), c.Tiers[0])
 		}
 	default:
 		t := c.Tiers[reached]
-		lo := math.Log10(float64(t.MinFollowers))
+		logMin := func(i int) float64 {
+			if sc != nil {
+				return sc.logMin[i]
+			}
+			return math.Log10(float64(c.Tiers[i].MinFollowers))
+		}
+		lo := logMin(reached)
 		hi := lo + 1
 		if reached+1 < k {
-			hi = math.Log10(float64(c.Tiers[reached+1].MinFollowers))
+			hi = logMin(reached + 1)
 		}
 		score = 0.5 + step*float64(reached) + step*min((lf-lo)/(hi-lo), 1)
 		tier = t.Name
-		if reasons != nil {
+		if reasons != nil && sc != nil {
+			b = append(b, sc.at[reached]...)
+		} else if reasons != nil {
 			b = appendTier(append(b, " ≥ "...), t)
 		}
 	}
@@ -136,8 +190,12 @@ func (c Config) Score(s Signals, reasons *reason.List) (score float64, tier stri
 		score += c.EngagementBonus
 		if reasons != nil {
 			b = appendGrouped(append(reasons.Begin(), "engagement "...), s.Engagement)
-			b = appendGrouped(append(b, " ≥ "...), c.EngagementMin)
-			reasons.End(append(b, " interactions"...))
+			if sc != nil {
+				b = append(b, sc.engagement...)
+			} else {
+				b = append(appendGrouped(append(b, " ≥ "...), c.EngagementMin), " interactions"...)
+			}
+			reasons.End(b)
 		}
 	}
 	return min(max(score, 0), 1), tier

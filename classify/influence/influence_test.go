@@ -2,6 +2,7 @@ package influence_test
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -81,4 +82,26 @@ func TestScoreAllocations(t *testing.T) {
 		c.Score(influence.Signals{Followers: 250_000, Verified: true, Engagement: 500}, &reasons)
 	})
 	require.Zero(t, allocs)
+}
+
+// TestScorerMatchesConfig checks that the precomputed Scorer gives
+// Config.Score's score bit for bit, its tier and its reasons.
+func TestScorerMatchesConfig(t *testing.T) {
+	configs := []influence.Config{influence.DefaultConfig(), {
+		Tiers:         []influence.Tier{{Name: "local", MinFollowers: 2000}, {Name: "national", MinFollowers: 75_000}},
+		VerifiedBonus: 0.2, EngagementMin: 1_234_567, EngagementBonus: 0.05,
+	}}
+	for _, c := range configs {
+		sc := c.Scorer()
+		for f := int64(-5); f < 3_000_000; f = f*3/2 + 7 {
+			for _, sig := range []influence.Signals{{Followers: f}, {Followers: f, Verified: true, Engagement: f / 3}, {Followers: f, Engagement: 2_000_000}} {
+				var want, got reason.List
+				ws, wt := c.Score(sig, &want)
+				gs, gt := sc.Score(sig, &got)
+				require.Equal(t, math.Float64bits(ws), math.Float64bits(gs), "%+v", sig)
+				require.Equal(t, wt, gt)
+				require.Equal(t, want.Strings(), got.Strings())
+			}
+		}
+	}
 }
